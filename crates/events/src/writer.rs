@@ -1,0 +1,187 @@
+//! The writer task: takes queued events, serializes them and writes whole lines out.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::fs::File;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::SinkError;
+use crate::event::SecurityEvent;
+use crate::memory::MemoryEvents;
+use crate::sink::Counters;
+
+/// Bytes of serialized lines gathered before they are written out mid-batch.
+const WRITE_CHUNK_BYTES: usize = 64 * 1024;
+
+/// What the sink handles send to the writer, in order.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "nearly every command is an event; boxing would add an allocation per event"
+)]
+pub(crate) enum Command {
+    /// An event to serialize and write.
+    Event(SecurityEvent),
+    /// Write out everything queued before this, then answer.
+    Flush(oneshot::Sender<Result<(), SinkError>>),
+    /// Write out everything queued before this, reopen the file, then answer.
+    Reopen(oneshot::Sender<Result<(), SinkError>>),
+}
+
+/// Where the writer puts lines.
+pub(crate) enum Output {
+    /// Standard output or a caller-supplied writer, named for error messages.
+    Stream { name: &'static str, stream: Box<dyn AsyncWrite + Send + Unpin> },
+    /// An append-only file; `None` after a failed write, retried at the next batch.
+    File { path: PathBuf, file: Option<File> },
+    /// The in-memory recorder used by tests.
+    Memory(MemoryEvents),
+}
+
+/// The task that drains a sink's queue; run it with `tokio::spawn(writer.run())`.
+///
+/// It ends, after writing everything queued, once every [`crate::EventSink`] clone is dropped.
+pub struct EventWriter {
+    rx: mpsc::Receiver<Command>,
+    output: Output,
+    counters: Arc<Counters>,
+    buf: Vec<u8>,
+    buffered_events: u64,
+}
+
+impl std::fmt::Debug for EventWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventWriter").field("target", &self.output.name()).finish_non_exhaustive()
+    }
+}
+
+impl EventWriter {
+    pub(crate) fn new(
+        rx: mpsc::Receiver<Command>,
+        output: Output,
+        counters: Arc<Counters>,
+    ) -> Self {
+        Self { rx, output, counters, buf: Vec::new(), buffered_events: 0 }
+    }
+
+    /// Writes events until every sink handle is gone, batching what is queued at once.
+    pub async fn run(mut self) {
+        while let Some(command) = self.rx.recv().await {
+            self.handle(command).await;
+
+            // Take whatever else is already queued so one write carries many lines.
+            while let Ok(command) = self.rx.try_recv() {
+                self.handle(command).await;
+            }
+            // Failures are counted and logged inside; the next batch retries.
+            let _ = self.write_out().await;
+        }
+    }
+
+    async fn handle(&mut self, command: Command) {
+        match command {
+            Command::Event(event) => self.serialize(event).await,
+            Command::Flush(ack) => {
+                let _ = ack.send(self.write_out().await);
+            }
+            Command::Reopen(ack) => {
+                let _ = self.write_out().await;
+                let _ = ack.send(self.reopen().await);
+            }
+        }
+    }
+
+    async fn serialize(&mut self, event: SecurityEvent) {
+        let start = self.buf.len();
+        if let Err(error) = event.write_json_line(&mut self.buf) {
+            self.counters.add_failed(1);
+            tracing::warn!(%error, "security event could not be serialized; dropped");
+            return;
+        }
+        if let Output::Memory(memory) = &self.output {
+            let line = String::from_utf8_lossy(&self.buf[start..self.buf.len() - 1]).into_owned();
+            self.buf.truncate(start);
+            memory.record(event, line);
+            return;
+        }
+        self.buffered_events += 1;
+        if self.buf.len() >= WRITE_CHUNK_BYTES {
+            let _ = self.write_out().await;
+        }
+    }
+
+    /// Writes and flushes the gathered lines; on failure counts them as failed.
+    async fn write_out(&mut self) -> Result<(), SinkError> {
+        let result = self.output.write_all(&self.buf).await;
+        if let Err(error) = &result {
+            self.counters.add_failed(self.buffered_events);
+            tracing::warn!(
+                target = %self.output.name(),
+                %error,
+                lost = self.buffered_events,
+                "security events could not be written"
+            );
+        }
+        self.buf.clear();
+        self.buffered_events = 0;
+        result
+    }
+
+    async fn reopen(&mut self) -> Result<(), SinkError> {
+        let Output::File { path, file } = &mut self.output else {
+            return Ok(());
+        };
+        // On failure keep the old handle: the rotated file still collects the events.
+        *file = Some(open_append(path).await?);
+        Ok(())
+    }
+}
+
+impl Output {
+    fn name(&self) -> String {
+        match self {
+            Self::Stream { name, .. } => (*name).to_owned(),
+            Self::File { path, .. } => path.display().to_string(),
+            Self::Memory(_) => "memory".to_owned(),
+        }
+    }
+
+    async fn write_all(&mut self, bytes: &[u8]) -> Result<(), SinkError> {
+        let target = self.name();
+        let write_error = |source| SinkError::Write { target, source };
+        match self {
+            Self::Stream { stream, .. } => write_flush(stream, bytes).await.map_err(write_error),
+            Self::File { path, file } => {
+                if file.is_none() {
+                    *file = Some(open_append(path).await?);
+                }
+                let Some(handle) = file else { return Ok(()) };
+                let result = write_flush(handle, bytes).await;
+                if result.is_err() {
+                    *file = None;
+                }
+                result.map_err(write_error)
+            }
+            Self::Memory(_) => Ok(()),
+        }
+    }
+}
+
+async fn write_flush<W: AsyncWrite + Unpin + ?Sized>(out: &mut W, bytes: &[u8]) -> io::Result<()> {
+    if !bytes.is_empty() {
+        out.write_all(bytes).await?;
+    }
+    // tokio's File finishes a write in the background; flush waits for it to land.
+    out.flush().await
+}
+
+/// Opens `path` for appending, creating it (mode 0640 on Unix) if missing.
+pub(crate) async fn open_append(path: &Path) -> Result<File, SinkError> {
+    let mut options = tokio::fs::OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    options.mode(0o640);
+    options.open(path).await.map_err(|source| SinkError::Open { path: path.to_path_buf(), source })
+}
