@@ -75,9 +75,8 @@ impl EventType {
             | Self::Forbidden
             | Self::UpstreamFailure
             | Self::RequestDenied
-            | Self::ConfigRejected
             | Self::PolicyDenied => Severity::Medium,
-            Self::Waf => Severity::High,
+            Self::Waf | Self::ConfigRejected => Severity::High,
         }
     }
 }
@@ -100,7 +99,7 @@ pub enum Severity {
     Low,
     /// A denial that may indicate probing or misuse, or a failure that degrades service.
     Medium,
-    /// A likely attack, such as a WAF match.
+    /// A likely attack, such as a WAF match, or a security change that did not take effect.
     High,
     /// An attack or failure that needs action now.
     Critical,

@@ -68,7 +68,7 @@ fn every_event_type_serializes_to_its_documented_name() {
         (EventType::UpstreamFailure, "upstream_failure", Severity::Medium),
         (EventType::RequestDenied, "request_denied", Severity::Medium),
         (EventType::ConfigReloaded, "config_reloaded", Severity::Info),
-        (EventType::ConfigRejected, "config_rejected", Severity::Medium),
+        (EventType::ConfigRejected, "config_rejected", Severity::High),
         (EventType::RateLimited, "rate_limited", Severity::Low),
         (EventType::QuotaExceeded, "quota_exceeded", Severity::Low),
         (EventType::ValidationFailed, "validation_failed", Severity::Low),
