@@ -1,0 +1,9 @@
+//! Prepared matchers: Istio's string match forms, CIDR blocks and path templates.
+
+mod ip;
+mod path;
+mod string;
+
+pub(crate) use ip::parse_cidr;
+pub(crate) use path::PathMatch;
+pub(crate) use string::{StringMatch, Wildcard};
