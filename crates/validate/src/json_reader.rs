@@ -489,7 +489,8 @@ impl Frame {
 
 /// Converts number text that matched the JSON grammar; `None` if it is not finite.
 fn to_number(text: &str, integral: bool) -> Option<Number> {
-    if integral {
+    // "-0" stays a float, as serde_json reads it.
+    if integral && text != "-0" {
         if let Ok(n) = text.parse::<i64>() {
             return Some(n.into());
         }

@@ -115,6 +115,11 @@ fn message(error: &ValidationError<'_>, pointer: &str) -> String {
         ValidationErrorKind::Constant { expected_value } => {
             format!("must equal {}", cut(&expected_value.to_string()))
         }
+        ValidationErrorKind::FalseSchema
+            if error.schema_path().as_str().ends_with("/additionalProperties") =>
+        {
+            "object must have no properties".to_owned()
+        }
         _ => other_message(error.kind()),
     }
 }
