@@ -68,7 +68,13 @@ fn compile_source(
     out.add("notPrincipals", &spec.not_principals, true, principal, Check::Principal)?;
     let request = Check::RequestPrincipal;
     out.add("requestPrincipals", &spec.request_principals, false, request_principal, request)?;
-    out.add("notRequestPrincipals", &spec.not_request_principals, true, request_principal, request)?;
+    out.add(
+        "notRequestPrincipals",
+        &spec.not_request_principals,
+        true,
+        request_principal,
+        request,
+    )?;
     out.add("namespaces", &spec.namespaces, false, principal, Check::Namespace)?;
     out.add("notNamespaces", &spec.not_namespaces, true, principal, Check::Namespace)?;
     let account = |value: &str| service_account(value, namespace);
@@ -243,7 +249,10 @@ mod tests {
         assert_eq!(split("https://iss/sub"), (exact("https://iss"), exact("sub")));
         assert_eq!(split("*"), (StringMatch::NonEmpty, StringMatch::NonEmpty));
         assert_eq!(split("https://iss/*"), (exact("https://iss"), StringMatch::NonEmpty));
-        assert_eq!(split("https://iss/ab*"), (exact("https://iss"), StringMatch::Prefix("ab".into())));
+        assert_eq!(
+            split("https://iss/ab*"),
+            (exact("https://iss"), StringMatch::Prefix("ab".into()))
+        );
         assert_eq!(split("*/sub"), (StringMatch::NonEmpty, exact("sub")));
         assert_eq!(split("*.com/sub"), (StringMatch::Suffix(".com".into()), exact("sub")));
         assert_eq!(split("*sub"), (StringMatch::NonEmpty, StringMatch::Suffix("sub".into())));

@@ -86,8 +86,10 @@ pub enum Problem {
     #[error("a condition needs `values` or `notValues`")]
     ConditionWithoutValues,
     /// A path template is malformed.
-    #[error("`{0}` is not a valid path template: `{{*}}` and `{{**}}` must fill a segment, and \
-             `{{**}}` must be last")]
+    #[error(
+        "`{0}` is not a valid path template: `{{*}}` and `{{**}}` must fill a segment, and \
+             `{{**}}` must be last"
+    )]
     InvalidPathTemplate(String),
     /// A service account without namespace where no policy namespace is known.
     #[error("service account `{0}` needs a namespace: write `NAMESPACE/{0}`")]
@@ -117,8 +119,10 @@ pub enum Problem {
     #[error("unsupported kind `{0}`; expected AuthorizationPolicy or PeerAuthentication")]
     UnsupportedKind(String),
     /// `targetRef` or `targetRefs`, which rampart does not map.
-    #[error("targetRef and targetRefs are not supported; use spec.selector and map it to \
-             targets with istio.workloads")]
+    #[error(
+        "targetRef and targetRefs are not supported; use spec.selector and map it to \
+             targets with istio.workloads"
+    )]
     TargetRefUnsupported,
     /// `portLevelMtls` on a PeerAuthentication without selector.
     #[error("portLevelMtls requires a selector, as in Istio")]

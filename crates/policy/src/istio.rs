@@ -117,8 +117,10 @@ impl IstioDocuments {
         let mut documents = Self::default();
         for (index, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
             let origin = format!("{origin} document {}", index + 1);
-            let value = Value::deserialize(document)
-                .map_err(|e| PolicyError::Yaml { origin: origin.clone(), message: e.to_string() })?;
+            let value = Value::deserialize(document).map_err(|e| PolicyError::Yaml {
+                origin: origin.clone(),
+                message: e.to_string(),
+            })?;
             if !value.is_null() {
                 documents.add(value, origin)?;
             }

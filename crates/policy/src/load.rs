@@ -89,7 +89,8 @@ fn compile_rampart(
         return Err(fail("targets", Problem::EmptyTarget));
     }
 
-    let provider = check_provider(spec.action, spec.provider.as_deref()).map_err(|p| fail("provider", p))?;
+    let provider =
+        check_provider(spec.action, spec.provider.as_deref()).map_err(|p| fail("provider", p))?;
     let rules = compile_rules(&spec.rules, None).map_err(|l| at_rules(&origin, l))?;
     let scope =
         if spec.targets.is_empty() { Scope::All } else { Scope::Targets(spec.targets.clone()) };
@@ -119,7 +120,14 @@ fn compile_istio(
     let scope = Scope::Targets(mapping.targets_for(&resource.namespace, selector));
     let full_name = format!("{}/{}", resource.namespace, resource.name);
     let name = unique(&full_name, names).map_err(|p| invalid(origin, "metadata.name", p))?;
-    Ok(CompiledPolicy { name, action: spec.action, provider, dry_run: resource.dry_run, scope, rules })
+    Ok(CompiledPolicy {
+        name,
+        action: spec.action,
+        provider,
+        dry_run: resource.dry_run,
+        scope,
+        rules,
+    })
 }
 
 /// A provider is required for CUSTOM and refused otherwise.

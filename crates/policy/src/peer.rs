@@ -150,7 +150,11 @@ fn validate(
 ) -> Result<PeerAuthenticationPolicy, PolicyError> {
     let spec = &resource.spec;
     if spec.selector.is_none() && !spec.port_level_mtls.is_empty() {
-        return Err(invalid(&resource.origin, "spec.portLevelMtls", Problem::PortLevelWithoutSelector));
+        return Err(invalid(
+            &resource.origin,
+            "spec.portLevelMtls",
+            Problem::PortLevelWithoutSelector,
+        ));
     }
 
     let mut port_level = BTreeMap::new();

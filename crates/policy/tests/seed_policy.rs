@@ -123,5 +123,8 @@ fn attack_paths_are_decided_on_the_normalized_path() {
     assert_eq!(decide("/api/data/x#/../admin"), None);
     assert_eq!(decide("/public/..;/api/data/1"), None);
     assert_eq!(decide("/API/data/1"), Some(false));
-    assert_eq!(normalize_host("RESEARCH-DATA.research.svc.:80").unwrap().name, "research-data.research.svc");
+    assert_eq!(
+        normalize_host("RESEARCH-DATA.research.svc.:80").unwrap().name,
+        "research-data.research.svc"
+    );
 }

@@ -1,0 +1,185 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+//! Configuration errors name the document and the path of the bad value.
+
+use rampart_policy::{IstioDocuments, Policies, PolicyConfig, PolicyError, Problem};
+
+fn istio_error(spec: &str) -> PolicyError {
+    let text = format!(
+        "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\n\
+         metadata: {{name: p, namespace: ns}}\nspec:\n{spec}"
+    );
+    match IstioDocuments::parse(&text, "policy.yaml") {
+        Err(err) => err,
+        Ok(documents) => Policies::compile(&PolicyConfig::default(), &documents).unwrap_err(),
+    }
+}
+
+fn invalid(err: &PolicyError) -> (&str, &str, &Problem) {
+    match err {
+        PolicyError::Invalid { origin, path, problem } => (origin, path, problem),
+        other => panic!("expected an invalid value, got {other:?}"),
+    }
+}
+
+#[test]
+fn unknown_fields_name_their_path() {
+    let err = istio_error("  rules:\n    - from:\n        - source: {principal: [a]}\n");
+    let PolicyError::Schema { origin, path, message } = &err else { panic!("{err:?}") };
+    assert_eq!(origin, "policy.yaml document 1");
+    assert_eq!(path, "spec.rules[0].from[0].source.principal");
+    assert!(message.contains("unknown field `principal`"), "{message}");
+    assert!(err.to_string().starts_with("policy.yaml document 1: spec.rules[0]"), "{err}");
+}
+
+#[test]
+fn bad_values_name_their_path() {
+    let cases = [
+        (
+            "  rules: [{from: [{source: {ipBlocks: [10.0.0.0/8, 10.0.0.0/40]}}]}]\n",
+            "spec.rules[0].from[0].source.ipBlocks[1]",
+            Problem::InvalidCidr("10.0.0.0/40".into()),
+        ),
+        (
+            "  rules: [{}, {to: [{operation: {ports: [\"http\"]}}]}]\n",
+            "spec.rules[1].to[0].operation.ports[0]",
+            Problem::InvalidPort("http".into()),
+        ),
+        (
+            "  rules: [{when: [{key: request.method, values: [GET]}]}]\n",
+            "spec.rules[0].when[0].key",
+            Problem::UnknownKey("request.method".into()),
+        ),
+        (
+            "  rules: [{when: [{key: source.ip}]}]\n",
+            "spec.rules[0].when[0]",
+            Problem::ConditionWithoutValues,
+        ),
+        (
+            "  rules: [{from: [{source: {}}]}]\n",
+            "spec.rules[0].from[0].source",
+            Problem::EmptySource,
+        ),
+        ("  rules: [{to: [{}]}]\n", "spec.rules[0].to[0].operation", Problem::EmptyOperation),
+        (
+            "  rules: [{to: [{operation: {paths: [\"\"]}}]}]\n",
+            "spec.rules[0].to[0].operation.paths[0]",
+            Problem::EmptyValue,
+        ),
+        (
+            "  rules: [{to: [{operation: {paths: [\"/a/{**}/b\"]}}]}]\n",
+            "spec.rules[0].to[0].operation.paths[0]",
+            Problem::InvalidPathTemplate("/a/{**}/b".into()),
+        ),
+        ("  action: CUSTOM\n", "spec.provider", Problem::MissingProvider),
+        ("  action: DENY\n  provider: {name: opa}\n", "spec.provider", Problem::UnexpectedProvider),
+        (
+            "  targetRefs: [{kind: Gateway, name: gw}]\n",
+            "spec.targetRef",
+            Problem::TargetRefUnsupported,
+        ),
+    ];
+    for (spec, expected_path, expected_problem) in cases {
+        let err = istio_error(spec);
+        let (origin, path, problem) = invalid(&err);
+        assert_eq!(origin, "policy.yaml document 1");
+        assert_eq!((path, problem), (expected_path, &expected_problem), "{spec}");
+    }
+}
+
+#[test]
+fn wrong_kinds_versions_and_yaml_are_refused() {
+    let text =
+        "apiVersion: security.istio.io/v1alpha1\nkind: AuthorizationPolicy\nmetadata: {name: a}\n";
+    let err = IstioDocuments::parse(text, "f.yaml").unwrap_err();
+    assert!(matches!(invalid(&err), (_, "apiVersion", Problem::UnsupportedApiVersion(_))));
+
+    let text =
+        "---\napiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: a}\n";
+    let err = IstioDocuments::parse(text, "f.yaml").unwrap_err();
+    assert!(matches!(invalid(&err), ("f.yaml document 1", "kind", Problem::UnsupportedKind(_))));
+
+    let text =
+        "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\n---\n[";
+    let err = IstioDocuments::parse(text, "f.yaml").unwrap_err();
+    assert!(
+        matches!(&err, PolicyError::Yaml { origin, .. } if origin == "f.yaml document 2"),
+        "{err}"
+    );
+
+    let text = "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nspec: {}\n";
+    let err = IstioDocuments::parse(text, "f.yaml").unwrap_err();
+    assert!(err.to_string().contains("missing field `metadata`"), "{err}");
+}
+
+#[test]
+fn peer_authentication_errors() {
+    let head = "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p}\n";
+    let text = format!("{head}spec: {{portLevelMtls: {{8080: {{mode: STRICT}}}}}}\n");
+    let documents = IstioDocuments::parse(&text, "pa.yaml").unwrap();
+    let err = Policies::compile(&PolicyConfig::default(), &documents).unwrap_err();
+    assert!(matches!(invalid(&err), (_, "spec.portLevelMtls", Problem::PortLevelWithoutSelector)));
+
+    let text = format!(
+        "{head}spec: {{selector: {{matchLabels: {{a: b}}}}, portLevelMtls: {{\"80x\": {{mode: STRICT}}}}}}\n"
+    );
+    let documents = IstioDocuments::parse(&text, "pa.yaml").unwrap();
+    let err = Policies::compile(&PolicyConfig::default(), &documents).unwrap_err();
+    assert!(matches!(invalid(&err), (_, "spec.portLevelMtls.80x", Problem::InvalidPort(_))));
+
+    let err =
+        IstioDocuments::parse(&format!("{head}spec: {{mtls: {{mode: STRICTER}}}}\n"), "pa.yaml")
+            .unwrap_err();
+    assert!(matches!(&err, PolicyError::Schema { path, .. } if path == "spec.mtls.mode"), "{err}");
+}
+
+#[test]
+fn rampart_policy_errors() {
+    let compile = |yaml: &str| {
+        let config: PolicyConfig = serde_yaml_ng::from_str(yaml).unwrap();
+        Policies::compile(&config, &IstioDocuments::default()).unwrap_err()
+    };
+
+    let err = compile("policies: [{name: a}, {name: a}]");
+    assert!(matches!(invalid(&err), ("policies[1] `a`", "name", Problem::DuplicateName(_))));
+
+    let err =
+        compile("policies: [{name: a, rules: [{from: [{source: {serviceAccounts: [sa]}}]}]}]");
+    let (_, path, problem) = invalid(&err);
+    assert_eq!(path, "rules[0].from[0].source.serviceAccounts[0]");
+    assert_eq!(problem, &Problem::ServiceAccountWithoutNamespace("sa".into()));
+    assert_eq!(
+        err.to_string(),
+        "policies[0] `a`: rules[0].from[0].source.serviceAccounts[0]: service account `sa` \
+         needs a namespace: write `NAMESPACE/sa`"
+    );
+
+    let err = compile("policies: [{name: ''}]");
+    assert!(matches!(invalid(&err), (_, "name", Problem::EmptyName)));
+
+    let err = compile("policies: [{name: c, action: CUSTOM}]");
+    assert!(matches!(invalid(&err), (_, "provider", Problem::MissingProvider)));
+
+    let unknown = serde_yaml_ng::from_str::<PolicyConfig>("policies: [{name: a, acton: DENY}]");
+    assert!(unknown.unwrap_err().to_string().contains("unknown field `acton`"));
+}
+
+#[test]
+fn files_are_read_with_a_size_limit() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path();
+    let big = dir.join("big.yaml");
+    std::fs::write(&big, "#".repeat(4 * 1024 * 1024 + 1)).unwrap();
+
+    let config: PolicyConfig = serde_yaml_ng::from_str("istio: {files: [big.yaml]}").unwrap();
+    let err = Policies::load(&config, dir).unwrap_err();
+    assert!(matches!(err, PolicyError::TooLarge { .. }), "{err}");
+
+    let config: PolicyConfig = serde_yaml_ng::from_str("istio: {files: [missing.yaml]}").unwrap();
+    let err = Policies::load(&config, dir).unwrap_err();
+    assert!(err.to_string().starts_with("cannot read policy file `"), "{err}");
+
+    std::fs::write(dir.join("ok.yaml"), "---\n").unwrap();
+    let config: PolicyConfig = serde_yaml_ng::from_str("istio: {files: [ok.yaml]}").unwrap();
+    assert!(Policies::load(&config, dir).unwrap().authorization.is_empty());
+}
