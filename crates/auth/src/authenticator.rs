@@ -156,6 +156,17 @@ impl JwtAuthenticator {
         Ok(verified)
     }
 
+    /// Resolves once every JWKS URL provider has keys; until then their tokens are denied
+    /// with `keys_unavailable`. The gateway can await this (with a timeout) before it reports
+    /// ready.
+    pub async fn wait_for_keys(&self) {
+        for provider in &self.providers {
+            if let KeySource::Remote(remote) = &provider.keys {
+                remote.wait_loaded().await;
+            }
+        }
+    }
+
     /// Counters since compile.
     pub fn stats(&self) -> AuthStats {
         let jwks_fetches = self

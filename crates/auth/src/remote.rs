@@ -10,7 +10,7 @@ use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use tokio::sync::Mutex as AsyncMutex;
+use tokio::sync::{watch, Mutex as AsyncMutex};
 use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
@@ -38,6 +38,7 @@ pub(crate) struct RemoteJwks {
     fetches: AtomicU64,
     document_hash: std::sync::Mutex<Option<[u8; 32]>>,
     last_on_demand: AsyncMutex<Option<Instant>>,
+    loaded: watch::Sender<bool>,
 }
 
 /// Aborts a background task when dropped.
@@ -62,6 +63,7 @@ impl RemoteJwks {
             fetches: AtomicU64::new(0),
             document_hash: std::sync::Mutex::new(None),
             last_on_demand: AsyncMutex::new(None),
+            loaded: watch::Sender::new(false),
         }
     }
 
@@ -82,6 +84,13 @@ impl RemoteJwks {
     /// How many fetches were attempted (scheduled and on demand).
     pub fn fetch_count(&self) -> u64 {
         self.fetches.load(Ordering::Relaxed)
+    }
+
+    /// Resolves once keys have been fetched successfully at least once.
+    pub async fn wait_loaded(&self) {
+        let mut loaded = self.loaded.subscribe();
+        // The sender lives in `self`, so the channel cannot close while we wait.
+        let _ = loaded.wait_for(|loaded| *loaded).await;
     }
 
     /// Starts the scheduled refresh on the current tokio runtime, if there is one.
@@ -137,6 +146,7 @@ impl RemoteJwks {
         self.epoch.fetch_add(1, Ordering::AcqRel);
         drop(guard);
         *self.document_hash.lock().unwrap_or_else(|p| p.into_inner()) = Some(hash);
+        self.loaded.send_replace(true);
     }
 }
 
@@ -173,5 +183,25 @@ async fn refresh_loop(source: Weak<RemoteJwks>) {
         };
         drop(jwks);
         tokio::time::sleep(delay).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AbortOnDrop;
+
+    #[tokio::test]
+    async fn dropping_the_guard_stops_the_task() {
+        let (alive, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _alive = alive;
+            std::future::pending::<()>().await;
+        });
+        let guard = AbortOnDrop(task.abort_handle());
+
+        drop(guard);
+
+        assert!(stopped.await.is_err(), "the task's sender must be dropped by the abort");
+        assert!(task.await.is_err_and(|err| err.is_cancelled()));
     }
 }
