@@ -1,0 +1,293 @@
+//! Runs a phase: walks its rules, evaluates each rule and chain, applies what matched.
+
+use std::borrow::Cow;
+
+use rampart_waf_ops::{Captures, CompileContext, Operator, Transform};
+
+use super::transaction::{RemovedTarget, Transaction};
+use super::types::{Intervention, InterventionAction, RuleMatch};
+use super::vars::Value;
+use crate::config::Entry;
+use crate::rule::action::{AllowScope, Disruptive};
+use crate::rule::{EngineMode, Rule, Variable};
+
+/// One value that satisfied a rule's operator.
+struct Hit {
+    name: String,
+    value: Vec<u8>,
+    captures: Option<Captures>,
+}
+
+/// What a matched rule asks of the phase loop.
+enum Flow {
+    Continue,
+    Skip(u32),
+    SkipAfter(String),
+    StopPhase,
+}
+
+impl Transaction<'_> {
+    /// Runs the rules of `phase` unless the engine is off or the transaction already ended.
+    pub(crate) fn run_phase(&mut self, phase: u8) -> Option<Intervention> {
+        let engine = self.engine;
+        let index = phase as usize;
+        if self.mode == EngineMode::Off || self.intervention.is_some() || self.phases_run[index] {
+            return None;
+        }
+        self.phases_run[index] = true;
+        if self.allow_all || (self.allow_request && phase <= 2) {
+            return None;
+        }
+
+        let entries = &engine.rules.phases[index];
+        let mut skip = 0u32;
+        let mut skip_after: Option<String> = None;
+        for entry in entries {
+            let rule = match entry {
+                Entry::Marker(name) => {
+                    if skip_after.as_deref() == Some(&**name) {
+                        skip_after = None;
+                    }
+                    continue;
+                }
+                Entry::Rule(rule) => rule,
+            };
+            if skip_after.is_some() || self.is_removed(rule) {
+                continue;
+            }
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            match self.eval_rule(rule, phase) {
+                Flow::Continue => {}
+                Flow::Skip(n) => skip = n,
+                Flow::SkipAfter(marker) => skip_after = Some(marker),
+                Flow::StopPhase => break,
+            }
+            if self.intervention.is_some() {
+                return self.intervention.clone();
+            }
+        }
+        None
+    }
+
+    fn is_removed(&self, rule: &Rule) -> bool {
+        let id = rule.id();
+        self.removed_ids.iter().any(|r| r.contains(id))
+            || self.removed_tags.iter().any(|t| rule.has_tag(t))
+            || (!self.removed_msgs.is_empty()
+                && rule
+                    .actions
+                    .msg
+                    .as_ref()
+                    .and_then(|m| m.as_literal())
+                    .is_some_and(|m| self.removed_msgs.contains(&m)))
+    }
+
+    fn eval_rule(&mut self, head: &Rule, phase: u8) -> Flow {
+        self.matched_vars.clear();
+        self.current_rule_id = head.id();
+        if !self.eval_link(head, head) {
+            return Flow::Continue;
+        }
+        self.record_match(head, phase);
+        let flow = self.disrupt(head, phase);
+        if !matches!(flow, Flow::Continue) {
+            return flow;
+        }
+        if let Some(marker) = &head.actions.skip_after {
+            return Flow::SkipAfter(marker.clone());
+        }
+        if head.actions.skip > 0 {
+            return Flow::Skip(head.actions.skip);
+        }
+        Flow::Continue
+    }
+
+    /// Evaluates one link and, when it matches, the rest of its chain.
+    fn eval_link(&mut self, link: &Rule, head: &Rule) -> bool {
+        let Some(hits) = self.hits(link, head) else { return false };
+        if hits.is_empty() {
+            return false;
+        }
+        for hit in hits {
+            self.apply_hit(link, head, hit);
+        }
+        match &link.chain {
+            Some(next) => self.eval_link(next, head),
+            None => true,
+        }
+    }
+
+    fn apply_hit(&mut self, link: &Rule, head: &Rule, hit: Hit) {
+        if !hit.name.is_empty() {
+            self.matched_vars.push((hit.name.clone(), hit.value.clone()));
+            self.matched_var = (hit.name, hit.value);
+        }
+        if let Some(captures) = hit.captures {
+            for (i, value) in captures.iter() {
+                self.set_tx(&i.to_string(), value.to_vec());
+            }
+        }
+        self.run_actions(link, head);
+    }
+
+    /// The values of `link` that satisfy its operator; None when the operator cannot compile.
+    fn hits(&mut self, link: &Rule, head: &Rule) -> Option<Vec<Hit>> {
+        let dynamic = self.dynamic_operator(link, head)?;
+        let op = match &link.operator.compiled {
+            Some(op) => op,
+            None => self.operators.get(&dynamic)?,
+        };
+
+        let mut values = Vec::new();
+        if link.targets.targets.is_empty() {
+            values.push(Value { name: String::new(), value: Cow::Borrowed(&b""[..]) });
+        } else {
+            let excluded = |v: Variable, key: &str| self.is_excluded(link, head, v, key);
+            for target in &link.targets.targets {
+                self.resolve(target, head, &excluded, &mut values);
+            }
+        }
+
+        let negated = link.operator.negated;
+        let capture = link.actions.capture && !negated && op.supports_capture();
+        let mut hits = Vec::new();
+        for value in values {
+            if let Some(hit) = test_value(op, &link.transforms, link.actions.multi_match, negated, capture, value) {
+                hits.push(hit);
+            }
+        }
+        Some(hits)
+    }
+
+    /// Compiles (once per transaction) an operator whose parameter holds macros; returns the
+    /// cache key, or an empty key for static operators.
+    fn dynamic_operator(&mut self, link: &Rule, head: &Rule) -> Option<(usize, String)> {
+        if link.operator.compiled.is_some() {
+            return Some((0, String::new()));
+        }
+        let param = self.expand_text(&link.operator.param, head);
+        let key = (link as *const Rule as usize, param);
+        if !self.operators.contains_key(&key) {
+            let base = std::path::Path::new(&*link.file).parent().unwrap_or(std::path::Path::new("."));
+            let ctx = CompileContext { base_dir: base };
+            match Operator::compile(&link.operator.name, &key.1, &ctx) {
+                Ok(op) => {
+                    self.operators.insert(key.clone(), op);
+                }
+                Err(e) => {
+                    tracing::warn!(waf.rule_id = head.id(), error = %e, "waf operator did not compile at run time");
+                    return None;
+                }
+            }
+        }
+        Some(key)
+    }
+
+    fn is_excluded(&self, link: &Rule, head: &Rule, v: Variable, key: &str) -> bool {
+        if link.targets.exclusions.iter().any(|e| e.excludes(v, key)) {
+            return true;
+        }
+        let id = head.id();
+        self.removed_targets.iter().any(|r| match r {
+            RemovedTarget::Ids(ids, e) => ids.iter().any(|r| r.contains(id)) && e.excludes(v, key),
+            RemovedTarget::Tag(tag, e) => head.has_tag(tag) && e.excludes(v, key),
+        })
+    }
+
+    fn record_match(&mut self, head: &Rule, phase: u8) {
+        let a = &head.actions;
+        if let Some(s) = a.severity {
+            self.highest_severity = Some(self.highest_severity.map_or(s, |h| h.min(s)));
+        }
+        let msg = a.msg.as_ref().map(|m| self.expand_text(m, head)).unwrap_or_default();
+        let logdata = a.logdata.as_ref().map(|m| self.expand_text(m, head)).unwrap_or_default();
+        self.matches.push(RuleMatch {
+            rule_id: head.id(),
+            phase,
+            msg,
+            logdata,
+            severity: a.severity,
+            tags: a.tags.clone(),
+            variable: self.matched_var.0.clone(),
+            value: self.matched_var.1.clone(),
+            logged: head.log,
+        });
+    }
+
+    fn disrupt(&mut self, head: &Rule, phase: u8) -> Flow {
+        let default = self.engine.rules.default_actions[phase as usize].as_ref();
+        let mut action = head.actions.disruptive.clone().unwrap_or(Disruptive::Pass);
+        let mut status = head.actions.status;
+        if action == Disruptive::Block {
+            action = default.and_then(|d| d.disruptive.clone()).unwrap_or(Disruptive::Pass);
+            status = status.or(default.and_then(|d| d.status));
+            if action == Disruptive::Block {
+                action = Disruptive::Pass;
+            }
+        }
+        let kind = match action {
+            Disruptive::Pass | Disruptive::Block => return Flow::Continue,
+            Disruptive::Allow(scope) => return self.allow(scope),
+            Disruptive::Deny => InterventionAction::Deny,
+            Disruptive::Drop => InterventionAction::Drop,
+            Disruptive::Redirect(url) => InterventionAction::Redirect(self.expand_text(&url, head)),
+        };
+        if self.mode != EngineMode::On {
+            return Flow::Continue;
+        }
+        let fallback = if matches!(kind, InterventionAction::Redirect(_)) { 302 } else { 403 };
+        let status = status.unwrap_or(fallback);
+        tracing::info!(waf.rule_id = head.id(), waf.status = status, "waf rule denied the request");
+        self.intervention = Some(Intervention { status, action: kind, rule_id: head.id() });
+        Flow::StopPhase
+    }
+
+    fn allow(&mut self, scope: AllowScope) -> Flow {
+        match scope {
+            AllowScope::All => self.allow_all = true,
+            AllowScope::Request => self.allow_request = true,
+            AllowScope::Phase => {}
+        }
+        Flow::StopPhase
+    }
+}
+
+/// Transforms `value` and applies the operator; with multiMatch, after every transformation.
+fn test_value(
+    op: &Operator,
+    transforms: &[Transform],
+    multi_match: bool,
+    negated: bool,
+    capture: bool,
+    value: Value<'_>,
+) -> Option<Hit> {
+    let mut captures = capture.then(Captures::new);
+    let mut current: Cow<'_, [u8]> = value.value;
+    let check = |input: &[u8], captures: &mut Option<Captures>| {
+        if let Some(c) = captures.as_mut() {
+            c.clear();
+        }
+        op.matches(input, captures.as_mut()) != negated
+    };
+
+    if multi_match && check(&current, &mut captures) {
+        return Some(Hit { name: value.name, value: current.into_owned(), captures });
+    }
+    for t in transforms {
+        let before = current.len();
+        let next = t.apply(current.clone());
+        let changed = next.len() != before || next != current;
+        current = Cow::Owned(next.into_owned());
+        if multi_match && changed && check(&current, &mut captures) {
+            return Some(Hit { name: value.name, value: current.into_owned(), captures });
+        }
+    }
+    if multi_match {
+        return None;
+    }
+    check(&current, &mut captures)
+        .then(|| Hit { name: value.name, value: current.into_owned(), captures })
+}
