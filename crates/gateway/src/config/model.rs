@@ -1,0 +1,296 @@
+//! The configuration file as written: serde structures with unknown fields refused.
+//!
+//! Every field is documented in docs/configuration.md; defaults live here, next to the field.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+use super::duration::ConfigDuration;
+
+/// The whole configuration document.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Addresses the gateway accepts traffic on.
+    pub listeners: Vec<ListenerConfig>,
+    /// The admin listener (health, readiness, metrics, running config).
+    #[serde(default)]
+    pub admin: AdminConfig,
+    /// Server-wide limits and timeouts that protect the gateway itself.
+    #[serde(default)]
+    pub limits: ServerLimits,
+    /// Peers whose `X-Forwarded-For` is believed when finding the client address.
+    #[serde(default)]
+    pub trusted_proxies: Vec<IpNet>,
+    /// Where security events go.
+    #[serde(default)]
+    pub events: rampart_events::SinkConfig,
+    /// JWT issuers that routes may accept, by name.
+    #[serde(default)]
+    pub jwt_providers: BTreeMap<String, rampart_auth::ProviderConfig>,
+    /// Groups of targets that routes proxy to, by name.
+    pub upstreams: BTreeMap<String, UpstreamConfig>,
+    /// Routes, matched in order; the first match wins.
+    pub routes: Vec<RouteConfig>,
+    /// A small demo API served by rampart itself, for the quick start.
+    #[serde(default)]
+    pub demo: Option<DemoConfig>,
+}
+
+/// One listening socket.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListenerConfig {
+    /// A name used in metrics and events.
+    pub name: String,
+    /// The socket address, such as `0.0.0.0:8443`.
+    pub address: SocketAddr,
+    /// TLS termination; plaintext (HTTP/1.1 and h2c) when absent.
+    #[serde(default)]
+    pub tls: Option<TlsConfig>,
+}
+
+/// Certificate and key for TLS termination.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM file with the certificate chain, leaf first.
+    pub cert: PathBuf,
+    /// PEM file with the private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
+/// The admin listener.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminConfig {
+    /// Address of the admin listener; keep it on loopback or a private network.
+    #[serde(default = "default_admin_address")]
+    pub address: SocketAddr,
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        Self { address: default_admin_address() }
+    }
+}
+
+fn default_admin_address() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 9901))
+}
+
+/// Limits that keep slow or hostile clients from exhausting the gateway.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerLimits {
+    /// Largest request head (request line and headers) in bytes; larger gets 431.
+    pub max_header_bytes: usize,
+    /// Most header fields in one request; more gets 431.
+    pub max_headers: usize,
+    /// Time a client has to send a complete request head.
+    pub header_read_timeout: ConfigDuration,
+    /// A connection with no traffic for this long is closed.
+    pub idle_timeout: ConfigDuration,
+    /// Connections served at once; further ones wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// On SIGTERM, time given to requests in flight before connections are closed.
+    pub shutdown_grace: ConfigDuration,
+    /// Default largest request body for routes that set none (413 beyond).
+    pub max_body_bytes: u64,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        Self {
+            max_header_bytes: 32 * 1024,
+            max_headers: 100,
+            header_read_timeout: ConfigDuration::secs(10),
+            idle_timeout: ConfigDuration::secs(60),
+            max_connections: 10_000,
+            shutdown_grace: ConfigDuration::secs(30),
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// A group of interchangeable targets.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamConfig {
+    /// `host:port` of each target, used in round robin.
+    pub targets: Vec<String>,
+    /// Protocol spoken to the targets.
+    #[serde(default)]
+    pub protocol: UpstreamProtocol,
+    /// Time allowed to open a connection to a target.
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout: ConfigDuration,
+    /// How long a target that refused a connection is skipped.
+    #[serde(default = "default_unhealthy_for")]
+    pub unhealthy_for: ConfigDuration,
+    /// Idle kept-alive connections per target.
+    #[serde(default = "default_pool_max_idle")]
+    pub pool_max_idle: usize,
+}
+
+fn default_connect_timeout() -> ConfigDuration {
+    ConfigDuration::secs(2)
+}
+
+fn default_unhealthy_for() -> ConfigDuration {
+    ConfigDuration::secs(10)
+}
+
+fn default_pool_max_idle() -> usize {
+    64
+}
+
+/// The HTTP version spoken to an upstream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UpstreamProtocol {
+    /// HTTP/1.1 with keep-alive pooling.
+    #[default]
+    Http1,
+    /// HTTP/2 with prior knowledge (h2c).
+    Http2,
+}
+
+/// One route: what it matches, what it requires, and where it goes.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteConfig {
+    /// A name used in metrics, events and error bodies.
+    pub name: String,
+    /// Which requests the route takes.
+    #[serde(rename = "match")]
+    pub matcher: MatchConfig,
+    /// Name of the upstream requests are proxied to.
+    pub upstream: String,
+    /// Time allowed from sending the request upstream to receiving the response head.
+    #[serde(default = "default_request_timeout")]
+    pub timeout: ConfigDuration,
+    /// Overrides the upstream's connect timeout for this route.
+    #[serde(default)]
+    pub connect_timeout: Option<ConfigDuration>,
+    /// What the upstream sees as Host.
+    #[serde(default)]
+    pub host: HostPolicy,
+    /// Largest request body; defaults to `limits.max_body_bytes`.
+    #[serde(default)]
+    pub max_body_bytes: Option<u64>,
+    /// Authentication and scopes required on the route; open when absent.
+    #[serde(default)]
+    pub auth: Option<RouteAuthConfig>,
+}
+
+fn default_request_timeout() -> ConfigDuration {
+    ConfigDuration::secs(30)
+}
+
+/// Request properties a route matches on; all given ones must match.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchConfig {
+    /// Host name (case-insensitive, port ignored); `*.example.com` matches one label or more.
+    #[serde(default)]
+    pub host: Option<String>,
+    /// `/exact`, `/prefix/*`, or a template such as `/items/{id}`.
+    pub path: String,
+    /// Methods accepted; all when absent.
+    #[serde(default)]
+    pub methods: Vec<String>,
+}
+
+/// The Host header sent upstream: `preserve`, `target`, or `{rewrite: VALUE}`.
+///
+/// (YAML enums with data are written as maps with optional fields throughout the config, since
+/// the YAML library reads externally tagged enums only from YAML tags.)
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum HostPolicy {
+    /// `preserve` (the client's Host) or `target` (the target's `host:port`).
+    Mode(HostMode),
+    /// A fixed value.
+    Rewrite(HostRewrite),
+}
+
+impl Default for HostPolicy {
+    fn default() -> Self {
+        Self::Mode(HostMode::Preserve)
+    }
+}
+
+/// The Host kept or derived without a fixed value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostMode {
+    /// Keep the client's Host.
+    Preserve,
+    /// Use the target's `host:port`.
+    Target,
+}
+
+/// A fixed Host value for the upstream.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostRewrite {
+    /// The Host header value sent upstream.
+    pub rewrite: String,
+}
+
+/// Scopes a route requires: exactly one of `all_of` or `any_of`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopesConfig {
+    /// Every listed scope must be granted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub all_of: Vec<String>,
+    /// At least one listed scope must be granted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub any_of: Vec<String>,
+}
+
+/// Authentication on a route.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteAuthConfig {
+    /// JWT bearer authentication.
+    pub jwt: RouteJwtConfig,
+}
+
+/// JWT bearer authentication on a route.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteJwtConfig {
+    /// Names of the providers whose tokens the route accepts.
+    pub providers: Vec<String>,
+    /// Scopes the token must carry.
+    #[serde(default)]
+    pub scopes: Option<ScopesConfig>,
+    /// Upstream request headers set from verified claims: header name to claim name.
+    #[serde(default)]
+    pub forward_claims: BTreeMap<String, String>,
+    /// Whether the Authorization header is passed to the upstream.
+    #[serde(default)]
+    pub forward_authorization: bool,
+    /// The realm named in `WWW-Authenticate`.
+    #[serde(default = "default_realm")]
+    pub realm: String,
+}
+
+fn default_realm() -> String {
+    "rampart".to_owned()
+}
+
+/// The built-in demo API.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoConfig {
+    /// Address the demo API listens on; point an upstream at it.
+    pub address: SocketAddr,
+}

@@ -1,0 +1,295 @@
+//! The request entry point: identify, normalize, route, run the stages, proxy, record.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use arc_swap::ArcSwap;
+use http::header::{HeaderValue, CONTENT_LENGTH, USER_AGENT};
+use http::{Request, Response, StatusCode};
+use hyper::body::Incoming;
+use rampart_events::{EventSink, EventType, SecurityEvent};
+use rampart_path::PathOptions;
+
+use crate::config::{CompiledRoute, Snapshot};
+use crate::forwarding::X_REQUEST_ID;
+use crate::metrics::{Metrics, NO_ROUTE};
+use crate::pipeline::{Denial, Flow, RequestContext};
+use crate::proxy;
+use crate::respond::{denial_response, ResponseBody};
+
+/// What the accept loop knows about a client connection.
+#[derive(Debug, Clone)]
+pub struct ConnectionInfo {
+    /// The TCP peer.
+    pub peer: SocketAddr,
+    /// The listener's name.
+    pub listener: Arc<str>,
+    /// Whether the connection is TLS.
+    pub tls: bool,
+}
+
+/// State shared by every connection: the current snapshot, metrics and the event sink.
+#[derive(Debug)]
+pub struct Gateway {
+    /// The running config; reload stores a new one, requests in flight keep theirs.
+    pub snapshot: ArcSwap<Snapshot>,
+    /// Metrics, kept across reloads.
+    pub metrics: Arc<Metrics>,
+    /// Where security events go.
+    pub events: EventSink,
+    path_options: PathOptions,
+}
+
+impl Gateway {
+    /// Shared state around a first snapshot.
+    pub fn new(snapshot: Snapshot, metrics: Arc<Metrics>, events: EventSink) -> Self {
+        Self {
+            snapshot: ArcSwap::from_pointee(snapshot),
+            metrics,
+            events,
+            path_options: PathOptions::default(),
+        }
+    }
+
+    /// Serves one request; never fails, every problem becomes a response.
+    pub async fn handle(
+        self: Arc<Self>,
+        conn: Arc<ConnectionInfo>,
+        request: Request<Incoming>,
+    ) -> Result<Response<ResponseBody>, Infallible> {
+        let snapshot = self.snapshot.load_full();
+        let mut ctx = self.identify(&snapshot, &conn, &request);
+        let user_agent = request.headers().get(USER_AGENT).cloned();
+        let method = request.method().clone();
+
+        let (response, route) = self.route_and_serve(&snapshot, &mut ctx, request).await;
+
+        let status = response.status();
+        let route_label = route.unwrap_or_else(|| NO_ROUTE.into());
+        self.metrics.request(&route_label, status.as_u16(), ctx.started.elapsed());
+        if ctx.identity.is_some() && status.as_u16() < 400 {
+            let event = self.event(&ctx, EventType::RequestAllowed, &method, user_agent.as_ref());
+            self.events.emit(event.with_status(status.as_u16()));
+        }
+        Ok(response)
+    }
+
+    fn identify(
+        &self,
+        snapshot: &Snapshot,
+        conn: &ConnectionInfo,
+        request: &Request<Incoming>,
+    ) -> RequestContext {
+        let request_id = request_id(request.headers().get(&X_REQUEST_ID));
+        let client_ip = snapshot.trusted_proxies.client_ip(conn.peer.ip(), request.headers());
+        RequestContext {
+            request_id,
+            peer: conn.peer,
+            client_ip,
+            listener: conn.listener.clone(),
+            tls: conn.tls,
+            path: String::new(),
+            host: String::new(),
+            route: None,
+            path_params: Vec::new(),
+            identity: None,
+            upstream_headers: Vec::new(),
+            upstream_header_removals: Vec::new(),
+            started: Instant::now(),
+        }
+    }
+
+    async fn route_and_serve(
+        &self,
+        snapshot: &Snapshot,
+        ctx: &mut RequestContext,
+        request: Request<Incoming>,
+    ) -> (Response<ResponseBody>, Option<Arc<str>>) {
+        let user_agent = request.headers().get(USER_AGENT).cloned();
+        let method = request.method().clone();
+
+        let route = match self.find_route(snapshot, ctx, &request) {
+            Ok(route) => route,
+            Err(denial) => {
+                ctx.path = request.uri().path().to_owned();
+                return (self.deny(ctx, &denial, &method, user_agent.as_ref()), None);
+            }
+        };
+        ctx.route = Some(route.name.clone());
+
+        if let Err(denial) = check_declared_length(&request, route.max_body_bytes) {
+            return (self.deny(ctx, &denial, &method, user_agent.as_ref()), ctx.route.clone());
+        }
+
+        let (head, body) = request.into_parts();
+        for stage in &route.stages {
+            if let Flow::Deny(denial) = stage.on_request(ctx, &head).await {
+                let response = self.deny(ctx, &denial, &method, user_agent.as_ref());
+                return (response, ctx.route.clone());
+            }
+        }
+
+        let request = Request::from_parts(head, body);
+        let response = match proxy::forward(snapshot, route, ctx, request).await {
+            Ok(response) => response,
+            Err(failure) => {
+                let denial = failure.into_denial(&route.upstream.name);
+                if denial.event_type == EventType::UpstreamFailure {
+                    self.metrics.upstream_error(&route.upstream.name, failure.kind());
+                }
+                self.deny(ctx, &denial, &method, user_agent.as_ref())
+            }
+        };
+        (response, ctx.route.clone())
+    }
+
+    fn find_route<'s>(
+        &self,
+        snapshot: &'s Snapshot,
+        ctx: &mut RequestContext,
+        request: &Request<Incoming>,
+    ) -> Result<&'s CompiledRoute, Denial> {
+        let path = rampart_path::normalize_path(request.uri().path(), &self.path_options).map_err(
+            |error| {
+                Denial::new(StatusCode::BAD_REQUEST, "invalid_path", error.to_string())
+                    .detail("reason", "invalid_path")
+            },
+        )?;
+        ctx.path = path;
+        ctx.host = request_host(request).map_err(|message| {
+            Denial::new(StatusCode::BAD_REQUEST, "invalid_host", message)
+                .detail("reason", "invalid_host")
+        })?;
+
+        let mut params = Vec::new();
+        let route = snapshot.routes.iter().find(|route| {
+            params.clear();
+            route.matcher.matches(&ctx.host, request.method(), &ctx.path, &mut params)
+        });
+        ctx.path_params = params;
+        route.ok_or_else(|| {
+            Denial::new(StatusCode::NOT_FOUND, "no_route", "no route matches this request")
+                .detail("reason", "no_route")
+        })
+    }
+
+    fn deny(
+        &self,
+        ctx: &RequestContext,
+        denial: &Denial,
+        method: &http::Method,
+        user_agent: Option<&HeaderValue>,
+    ) -> Response<ResponseBody> {
+        let mut event = self.event(ctx, denial.event_type, method, user_agent);
+        event = event.with_status(denial.status.as_u16());
+        if let Some(severity) = denial.severity {
+            event = event.with_severity(severity);
+        }
+        for (key, value) in &denial.details {
+            event.insert_detail(key, value.clone());
+        }
+        self.events.emit(event);
+        denial_response(denial, &ctx.request_id)
+    }
+
+    fn event(
+        &self,
+        ctx: &RequestContext,
+        event_type: EventType,
+        method: &http::Method,
+        user_agent: Option<&HeaderValue>,
+    ) -> SecurityEvent {
+        let mut event = SecurityEvent::new(event_type)
+            .with_request_id(ctx.request_id.to_str().unwrap_or_default())
+            .with_source_ip(ctx.client_ip)
+            .with_method(method.as_str())
+            .with_path(ctx.path.as_str());
+        if let Some(agent) = user_agent.and_then(|v| v.to_str().ok()) {
+            event = event.with_user_agent(agent);
+        }
+        if let Some(route) = &ctx.route {
+            event = event.with_route(route.as_ref());
+        }
+        if let Some(subject) = ctx.subject() {
+            event = event.with_identity(subject);
+        }
+        event
+    }
+}
+
+/// Keeps a well-formed incoming request id (1-128 of `[A-Za-z0-9._:-]`), else makes a UUIDv7.
+pub fn request_id(incoming: Option<&HeaderValue>) -> HeaderValue {
+    let valid = incoming.filter(|value| {
+        let bytes = value.as_bytes();
+        (1..=128).contains(&bytes.len())
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+    });
+    match valid {
+        Some(value) => value.clone(),
+        None => {
+            let id = uuid::Uuid::now_v7().hyphenated().to_string();
+            HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+        }
+    }
+}
+
+/// The normalized host name of a request: the URI's authority (HTTP/2, absolute form) or Host.
+fn request_host(request: &Request<Incoming>) -> Result<String, String> {
+    let raw = match request.uri().authority() {
+        Some(authority) => authority.as_str(),
+        None => match request.headers().get(http::header::HOST) {
+            Some(value) => value.to_str().map_err(|_| "the Host header is not ASCII".to_owned())?,
+            None => return Ok(String::new()),
+        },
+    };
+    rampart_path::normalize_host(raw).map(|host| host.name).map_err(|error| error.to_string())
+}
+
+/// Refuses early a body whose declared length exceeds the route's limit.
+fn check_declared_length(request: &Request<Incoming>, limit: u64) -> Result<(), Denial> {
+    let declared = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|text| text.parse::<u64>().ok());
+    match declared {
+        Some(length) if length > limit => Err(body_too_large(limit)),
+        _ => Ok(()),
+    }
+}
+
+/// The 413 denial for a body over the route's limit.
+pub fn body_too_large(limit: u64) -> Denial {
+    Denial::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        format!("the request body exceeds this route's limit of {limit} bytes"),
+    )
+    .detail("reason", "body_too_large")
+    .detail("limit_bytes", limit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_follow_the_rules() {
+        let kept = HeaderValue::from_static("abc-123_x.y:z");
+        assert_eq!(request_id(Some(&kept)), kept);
+
+        let long = HeaderValue::from_str(&"a".repeat(129)).unwrap();
+        for bad in [HeaderValue::from_static(""), HeaderValue::from_static("a b"), long] {
+            let generated = request_id(Some(&bad));
+            assert_ne!(generated, bad);
+            let text = generated.to_str().unwrap();
+            let parsed = uuid::Uuid::parse_str(text).unwrap();
+            assert_eq!(parsed.get_version_num(), 7);
+        }
+        assert_eq!(request_id(Some(&HeaderValue::from_str(&"a".repeat(128)).unwrap())).len(), 128);
+    }
+}

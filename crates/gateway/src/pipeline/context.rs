@@ -1,0 +1,46 @@
+//! What the gateway knows about a request while it moves through the pipeline.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use http::{HeaderName, HeaderValue};
+use rampart_auth::VerifiedToken;
+
+/// Per-request state shared by the stages.
+#[derive(Debug)]
+pub struct RequestContext {
+    /// The request id (kept from the client when well-formed, generated otherwise).
+    pub request_id: HeaderValue,
+    /// The TCP peer.
+    pub peer: SocketAddr,
+    /// The client address after trusted-proxy handling.
+    pub client_ip: IpAddr,
+    /// Name of the listener the request arrived on.
+    pub listener: Arc<str>,
+    /// Whether the connection is TLS.
+    pub tls: bool,
+    /// The normalized path (no query).
+    pub path: String,
+    /// The normalized host, without port.
+    pub host: String,
+    /// Name of the matched route.
+    pub route: Option<Arc<str>>,
+    /// Parameters captured by the route's path template (percent-decoded).
+    pub path_params: Vec<(String, String)>,
+    /// The verified identity, once a stage established one.
+    pub identity: Option<Arc<VerifiedToken>>,
+    /// Headers stages want set on the upstream request (after incoming copies are removed).
+    pub upstream_headers: Vec<(HeaderName, HeaderValue)>,
+    /// Headers removed from the upstream request whatever the client sent.
+    pub upstream_header_removals: Vec<HeaderName>,
+    /// When the gateway started on the request.
+    pub started: Instant,
+}
+
+impl RequestContext {
+    /// The subject of the verified identity, if any.
+    pub fn subject(&self) -> Option<&str> {
+        self.identity.as_ref().and_then(|token| token.subject())
+    }
+}

@@ -1,0 +1,105 @@
+//! The request pipeline: an ordered list of stages, each of which lets a request continue or
+//! denies it with a status, a JSON error and a security event.
+//!
+//! Identification (request id, client address) and routing run before the stages, proxying
+//! after them. A route's stages are chosen when the config is compiled; a new capability is a new
+//! [`Stage`], not an edit to the others.
+
+mod context;
+pub mod jwt;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use http::{HeaderName, HeaderValue, StatusCode};
+use rampart_events::{EventType, Severity};
+use serde_json::Value;
+
+pub use context::RequestContext;
+pub use jwt::JwtStage;
+
+/// A boxed future, as returned by [`Stage::on_request`].
+pub type StageFuture<'a> = Pin<Box<dyn Future<Output = Flow> + Send + 'a>>;
+
+/// One step of the pipeline.
+pub trait Stage: Send + Sync + std::fmt::Debug {
+    /// A short stable name, used in metrics and debugging.
+    fn name(&self) -> &'static str;
+
+    /// Looks at the request head (and the context earlier stages filled in) and decides.
+    ///
+    /// Stages may add headers for the upstream through the context, and may record an identity.
+    fn on_request<'a>(
+        &'a self,
+        ctx: &'a mut RequestContext,
+        head: &'a http::request::Parts,
+    ) -> StageFuture<'a>;
+}
+
+/// A stage's decision.
+#[derive(Debug)]
+pub enum Flow {
+    /// Go on to the next stage.
+    Continue,
+    /// Stop here and answer the client.
+    Deny(Box<Denial>),
+}
+
+impl Flow {
+    /// A denial, boxed.
+    pub fn deny(denial: Denial) -> Self {
+        Self::Deny(Box::new(denial))
+    }
+}
+
+/// Everything needed to answer a denied request and record why.
+#[derive(Debug)]
+pub struct Denial {
+    /// Status sent to the client.
+    pub status: StatusCode,
+    /// A stable machine-readable error code for the JSON body, such as `invalid_token`.
+    pub error: &'static str,
+    /// A short public message; never internals, never secrets.
+    pub message: String,
+    /// Extra response headers, such as `WWW-Authenticate`.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// The event type recorded.
+    pub event_type: EventType,
+    /// Severity of the event; the event type's default when `None`.
+    pub severity: Option<Severity>,
+    /// Stage-specific event fields (never secrets).
+    pub details: Vec<(&'static str, Value)>,
+}
+
+impl Denial {
+    /// A denial with no extra headers or details.
+    pub fn new(status: StatusCode, error: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            error,
+            message: message.into(),
+            headers: Vec::new(),
+            event_type: EventType::RequestDenied,
+            severity: None,
+            details: Vec::new(),
+        }
+    }
+
+    /// Sets the event type.
+    pub fn event(mut self, event_type: EventType) -> Self {
+        self.event_type = event_type;
+        self
+    }
+
+    /// Adds a detail field to the event.
+    pub fn detail(mut self, key: &'static str, value: impl Into<Value>) -> Self {
+        self.details.push((key, value.into()));
+        self
+    }
+
+    /// Adds a response header.
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+}
