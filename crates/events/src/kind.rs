@@ -1,6 +1,6 @@
 //! What a security event records ([`EventType`]) and how much it matters ([`Severity`]).
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 /// The decision or occurrence a [`crate::SecurityEvent`] records.
 ///
@@ -81,6 +81,12 @@ impl EventType {
     }
 }
 
+impl std::fmt::Display for EventType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Serialize for EventType {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -90,7 +96,7 @@ impl Serialize for EventType {
 /// How urgently a security event needs a person's attention.
 ///
 /// Ordered from least to most severe, so `severity >= Severity::High` works as a filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// A normal decision worth recording; no threat indicated.
@@ -121,6 +127,9 @@ mod tests {
     fn severities_order_and_serialize_lowercase() {
         assert!(Severity::Critical > Severity::High && Severity::Low > Severity::Info);
         assert_eq!(serde_json::to_string(&Severity::Medium).unwrap(), "\"medium\"");
+        assert_eq!(serde_json::from_str::<Severity>("\"high\"").unwrap(), Severity::High);
+        assert!(serde_json::from_str::<Severity>("\"High\"").is_err());
+        assert_eq!(EventType::RateLimited.to_string(), "rate_limited");
         assert_eq!(EventType::Waf.default_severity(), Severity::High);
         assert_eq!(EventType::RequestAllowed.default_severity(), Severity::Info);
     }

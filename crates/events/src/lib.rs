@@ -22,6 +22,7 @@
 //! Secrets never belong in an event: see [`mask_secret`] for the rule stages follow.
 
 mod config;
+mod drops;
 mod error;
 mod event;
 mod kind;

@@ -63,14 +63,16 @@ pub fn mask_secret(secret: &str) -> String {
 
 /// Whether a detail key names a value that must never be written.
 pub(crate) fn is_secret_key(key: &str) -> bool {
-    let normalized: String = key
-        .chars()
-        .map(|c| match c {
-            '-' | '.' => '_',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect();
-    SECRET_KEYS.contains(&normalized.as_str())
+    SECRET_KEYS.iter().any(|secret| same_key(key, secret))
+}
+
+/// Compares ignoring ASCII case and treating `-` and `.` as `_`, without allocating.
+fn same_key(key: &str, normalized: &str) -> bool {
+    let fold = |b: u8| match b {
+        b'-' | b'.' => b'_',
+        b => b.to_ascii_lowercase(),
+    };
+    key.len() == normalized.len() && key.bytes().zip(normalized.bytes()).all(|(a, b)| fold(a) == b)
 }
 
 /// Cuts `value` to at most [`MAX_FIELD_BYTES`] plus the mark, on a character boundary.

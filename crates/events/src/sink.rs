@@ -25,6 +25,14 @@ impl Counters {
     pub(crate) fn add_failed(&self, count: u64) {
         self.failed.fetch_add(count, Ordering::Relaxed);
     }
+
+    pub(crate) fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn failed(&self) -> u64 {
+        self.failed.load(Ordering::Relaxed)
+    }
 }
 
 /// A handle to a security event sink: cheap to clone, and [`EventSink::emit`] never blocks.
@@ -118,12 +126,12 @@ impl EventSink {
 
     /// Events dropped because the queue was full or the writer had stopped.
     pub fn dropped(&self) -> u64 {
-        self.counters.dropped.load(Ordering::Relaxed)
+        self.counters.dropped()
     }
 
     /// Queued events lost because writing them failed (for example, a full disk).
     pub fn write_failures(&self) -> u64 {
-        self.counters.failed.load(Ordering::Relaxed)
+        self.counters.failed()
     }
 
     /// Waits until every event emitted before this call is written and flushed.

@@ -3,11 +3,13 @@
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
 use tokio::fs::File;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::drops::LossReporter;
 use crate::error::SinkError;
 use crate::event::SecurityEvent;
 use crate::memory::MemoryEvents;
@@ -49,6 +51,9 @@ pub struct EventWriter {
     counters: Arc<Counters>,
     buf: Vec<u8>,
     buffered_events: u64,
+    last_write_error: Option<String>,
+    dropped_reporter: LossReporter,
+    failed_reporter: LossReporter,
 }
 
 impl std::fmt::Debug for EventWriter {
@@ -63,7 +68,16 @@ impl EventWriter {
         output: Output,
         counters: Arc<Counters>,
     ) -> Self {
-        Self { rx, output, counters, buf: Vec::new(), buffered_events: 0 }
+        Self {
+            rx,
+            output,
+            counters,
+            buf: Vec::new(),
+            buffered_events: 0,
+            last_write_error: None,
+            dropped_reporter: LossReporter::default(),
+            failed_reporter: LossReporter::default(),
+        }
     }
 
     /// Writes events until every sink handle is gone, batching what is queued at once.
@@ -75,8 +89,28 @@ impl EventWriter {
             while let Ok(command) = self.rx.try_recv() {
                 self.handle(command).await;
             }
-            // Failures are counted and logged inside; the next batch retries.
+            // Failures are counted inside and reported below; the next batch retries.
             let _ = self.write_out().await;
+            self.report_losses(Instant::now());
+        }
+    }
+
+    /// Logs, at most every few seconds, how many events were dropped or failed to write.
+    fn report_losses(&mut self, now: Instant) {
+        if let Some(dropped) = self.dropped_reporter.due(self.counters.dropped(), now) {
+            tracing::warn!(
+                dropped,
+                queue_capacity = self.rx.max_capacity(),
+                "security events dropped: the event queue was full"
+            );
+        }
+        if let Some(lost) = self.failed_reporter.due(self.counters.failed(), now) {
+            tracing::warn!(
+                sink = %self.output.name(),
+                lost,
+                error = self.last_write_error.as_deref().unwrap_or("serialization"),
+                "security events could not be written"
+            );
         }
     }
 
@@ -95,9 +129,9 @@ impl EventWriter {
 
     async fn serialize(&mut self, event: SecurityEvent) {
         let start = self.buf.len();
-        if let Err(error) = event.write_json_line(&mut self.buf) {
+        if event.write_json_line(&mut self.buf).is_err() {
+            // Only a timestamp past year 9999 fails; counted and reported with the losses.
             self.counters.add_failed(1);
-            tracing::warn!(%error, "security event could not be serialized; dropped");
             return;
         }
         if let Output::Memory(memory) = &self.output {
@@ -117,12 +151,7 @@ impl EventWriter {
         let result = self.output.write_all(&self.buf).await;
         if let Err(error) = &result {
             self.counters.add_failed(self.buffered_events);
-            tracing::warn!(
-                target = %self.output.name(),
-                %error,
-                lost = self.buffered_events,
-                "security events could not be written"
-            );
+            self.last_write_error = Some(error.to_string());
         }
         self.buf.clear();
         self.buffered_events = 0;

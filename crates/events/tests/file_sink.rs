@@ -128,3 +128,23 @@ async fn invalid_config_is_rejected_before_anything_is_opened() {
         "invalid events configuration: events.path is required when events.sink is `file`"
     );
 }
+
+#[tokio::test]
+async fn a_full_disk_counts_lost_events_and_reports_on_flush() {
+    // /dev/full opens for appending, and every write fails with "no space left on device".
+    let path = Path::new("/dev/full");
+    let (sink, _writer) = EventSink::spawn(&file_config(path)).await.unwrap();
+
+    for n in 0..3 {
+        sink.emit(event(&format!("r{n}")));
+    }
+    let error = sink.flush().await.unwrap_err();
+    assert!(matches!(error, SinkError::Write { .. }), "{error:?}");
+    assert!(error.to_string().starts_with("cannot write security events to /dev/full: "));
+    assert_eq!(sink.write_failures(), 3);
+
+    // The next batch opens the file again and fails again: counted, never a panic or a hang.
+    sink.emit(event("r3"));
+    assert!(sink.flush().await.is_err());
+    assert_eq!((sink.emitted(), sink.dropped(), sink.write_failures()), (4, 0, 4));
+}
