@@ -16,6 +16,7 @@ mod config;
 mod error;
 mod json_reader;
 mod media;
+mod openapi;
 
 mod params;
 mod query;
@@ -27,5 +28,6 @@ mod validator;
 pub use config::{AdditionalQuery, BodyConfig, ParamConfig, ParamStyle, ValidationConfig};
 pub use error::ValidationConfigError;
 pub use json_reader::{read_json, DuplicateKeys, JsonError, JsonLimits};
+pub use openapi::{OpenApiDocument, OpenApiError, OpenApiMatch, OpenApiOperation, OpenApiRoutes};
 pub use rejection::{Detail, Location, Rejection};
 pub use validator::{RequestHead, RequestValidator};

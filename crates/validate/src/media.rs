@@ -58,7 +58,8 @@ impl MediaTypes {
         match self.0.iter().find(|m| m.matches(&wanted)) {
             Some(media) => Ok(Some(media)),
             None => {
-                let msg = format!("content type {} is not accepted; {}", preview(text), self.expected());
+                let msg =
+                    format!("content type {} is not accepted; {}", preview(text), self.expected());
                 Err(Rejection::unsupported_media_type(msg))
             }
         }

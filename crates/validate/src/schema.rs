@@ -128,7 +128,9 @@ fn other_message(kind: &ValidationErrorKind) -> String {
     match kind {
         ValidationErrorKind::MinItems { limit } => format!("must have at least {limit} items"),
         ValidationErrorKind::MaxItems { limit } => format!("must have at most {limit} items"),
-        ValidationErrorKind::AdditionalItems { limit } => format!("must have at most {limit} items"),
+        ValidationErrorKind::AdditionalItems { limit } => {
+            format!("must have at most {limit} items")
+        }
         ValidationErrorKind::UniqueItems => "items must be unique".to_owned(),
         ValidationErrorKind::Contains => "no item matches the required schema".to_owned(),
         ValidationErrorKind::MinProperties { limit } => {
@@ -145,7 +147,9 @@ fn other_message(kind: &ValidationErrorKind) -> String {
         }
         ValidationErrorKind::Not { .. } => "matches a schema it must not match".to_owned(),
         ValidationErrorKind::FalseSchema => "is not allowed".to_owned(),
-        ValidationErrorKind::PropertyNames { .. } => "has a property name that is not allowed".into(),
+        ValidationErrorKind::PropertyNames { .. } => {
+            "has a property name that is not allowed".into()
+        }
         ValidationErrorKind::UnevaluatedItems { .. } => "has items that are not allowed".to_owned(),
         other => format!("fails the {} rule", other.keyword()),
     }

@@ -46,7 +46,12 @@ const UUID: &str = "6f1c2a3e-8b4d-4c5e-9f60-718293a4b5c6";
 
 fn head(id: &str, query: &str, hdrs: &HeaderMap) -> Result<(), Rejection> {
     let params = [("id", id)];
-    let req = RequestHead { method: &Method::POST, path_params: &params, query: Some(query), headers: hdrs };
+    let req = RequestHead {
+        method: &Method::POST,
+        path_params: &params,
+        query: Some(query),
+        headers: hdrs,
+    };
     validator().validate_head(&req)
 }
 
@@ -65,7 +70,8 @@ fn valid_head_passes_with_coercion() {
 #[test]
 fn query_values_are_coerced_then_validated() {
     let h = headers(&[("x-request-id", UUID)]);
-    let got = problems(head("7", "limit=101&verbose=yes&ratio=1&ids=1,x&when=2024-5-1", &h).unwrap_err());
+    let got =
+        problems(head("7", "limit=101&verbose=yes&ratio=1&ids=1,x&when=2024-5-1", &h).unwrap_err());
     assert_eq!(
         got,
         [
@@ -153,7 +159,10 @@ fn wrong_or_missing_content_type_is_415() {
 fn body_limits_and_emptiness() {
     let v = validator();
     let r = v.validate_body(&[b' '; 65]).unwrap_err();
-    assert_eq!((r.status, r.message.as_str()), (413, "request body of 65 bytes exceeds the limit of 64 bytes"));
+    assert_eq!(
+        (r.status, r.message.as_str()),
+        (413, "request body of 65 bytes exceeds the limit of 64 bytes")
+    );
 
     let r = v.validate_body(b"").unwrap_err();
     assert_eq!(r.details[0].message, "request body is required");
@@ -203,7 +212,8 @@ fn broken_configs_name_the_problem() {
     let err = RequestValidator::compile(&from_file, dir.path()).unwrap_err().to_string();
     assert!(err.contains("s.json at /pattern"), "{err}");
 
-    let missing: ValidationConfig = serde_yaml_ng::from_str("body: {schema_file: nope.json}").unwrap();
+    let missing: ValidationConfig =
+        serde_yaml_ng::from_str("body: {schema_file: nope.json}").unwrap();
     let err = RequestValidator::compile(&missing, dir.path()).unwrap_err().to_string();
     assert!(err.starts_with("cannot read schema file"), "{err}");
 

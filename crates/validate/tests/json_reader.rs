@@ -30,9 +30,18 @@ fn malformed_documents_name_the_offset_and_pointer() {
     let err = read(r#"{"a": 1 "b": 2}"#).unwrap_err();
     assert_eq!(err.to_string(), "malformed JSON at byte 8: expected ',' or '}'");
 
-    assert_eq!(read("{} x").unwrap_err().to_string(), "malformed JSON at byte 3: expected end of input");
-    assert_eq!(read("").unwrap_err().to_string(), "malformed JSON at byte 0: expected a JSON value");
-    assert_eq!(read("01").unwrap_err().to_string(), "malformed JSON at byte 1: expected end of input");
+    assert_eq!(
+        read("{} x").unwrap_err().to_string(),
+        "malformed JSON at byte 3: expected end of input"
+    );
+    assert_eq!(
+        read("").unwrap_err().to_string(),
+        "malformed JSON at byte 0: expected a JSON value"
+    );
+    assert_eq!(
+        read("01").unwrap_err().to_string(),
+        "malformed JSON at byte 1: expected end of input"
+    );
     assert_eq!(read("[1.]").unwrap_err().to_string(), "malformed JSON at byte 3: expected a digit");
     assert_eq!(read("tru").unwrap_err().to_string(), "malformed JSON at byte 0: expected true");
 }

@@ -21,10 +21,14 @@ fn seed_validator() -> RequestValidator {
 fn details(body: &str) -> Vec<(String, String)> {
     let rejection = seed_validator().validate_body(body.as_bytes()).unwrap_err();
     assert_eq!(rejection.status, 400);
-    rejection.details.into_iter().map(|Detail { location, pointer, message }| {
-        assert_eq!(location, Location::Body);
-        (pointer, message)
-    }).collect()
+    rejection
+        .details
+        .into_iter()
+        .map(|Detail { location, pointer, message }| {
+            assert_eq!(location, Location::Body);
+            (pointer, message)
+        })
+        .collect()
 }
 
 const VALID: &str = r#"{"experiment_id": "exp-1", "temperature": 21.5, "pressure": 101.3,
