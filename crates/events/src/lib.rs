@@ -20,6 +20,10 @@
 //! ```
 //!
 //! Secrets never belong in an event: see [`mask_secret`] for the rule stages follow.
+//!
+//! Not built yet: sinks other than stdout and a file (syslog, HTTP, OpenTelemetry), a severity
+//! filter, and `fsync` of written batches. Each would be a new [`SinkConfig`] field or
+//! [`SinkKind`] handled in the writer.
 
 mod config;
 mod drops;

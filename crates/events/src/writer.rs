@@ -147,7 +147,12 @@ impl EventWriter {
     }
 
     /// Writes and flushes the gathered lines; on failure counts them as failed.
+    ///
+    /// Every batch ends with a write-out, so an empty buffer means everything is out already.
     async fn write_out(&mut self) -> Result<(), SinkError> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
         let result = self.output.write_all(&self.buf).await;
         if let Err(error) = &result {
             self.counters.add_failed(self.buffered_events);
@@ -178,24 +183,27 @@ impl Output {
     }
 
     async fn write_all(&mut self, bytes: &[u8]) -> Result<(), SinkError> {
-        let target = self.name();
-        let write_error = |source| SinkError::Write { target, source };
-        match self {
-            Self::Stream { stream, .. } => write_flush(stream, bytes).await.map_err(write_error),
-            Self::File { path, file } => {
-                if file.is_none() {
-                    *file = Some(open_append(path).await?);
-                }
-                let Some(handle) = file else { return Ok(()) };
-                let result = write_flush(handle, bytes).await;
-                if result.is_err() {
-                    *file = None;
-                }
-                result.map_err(write_error)
-            }
+        let result = match self {
+            Self::Stream { stream, .. } => write_flush(stream, bytes).await,
+            Self::File { path, file } => return write_file(path, file, bytes).await,
             Self::Memory(_) => Ok(()),
-        }
+        };
+        result.map_err(|source| SinkError::Write { target: self.name(), source })
     }
+}
+
+/// Appends to the file, opening it first if an earlier failure closed it.
+async fn write_file(path: &Path, file: &mut Option<File>, bytes: &[u8]) -> Result<(), SinkError> {
+    let handle = match file {
+        Some(handle) => handle,
+        None => file.insert(open_append(path).await?),
+    };
+    let result = write_flush(handle, bytes).await;
+    if result.is_err() {
+        // Drop the handle so the next batch starts from a freshly opened file.
+        *file = None;
+    }
+    result.map_err(|source| SinkError::Write { target: path.display().to_string(), source })
 }
 
 async fn write_flush<W: AsyncWrite + Unpin + ?Sized>(out: &mut W, bytes: &[u8]) -> io::Result<()> {
