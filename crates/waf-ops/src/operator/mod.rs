@@ -7,6 +7,7 @@
 mod captures;
 mod datafile;
 mod error;
+mod injection;
 mod ip;
 mod numeric;
 mod phrase;
@@ -45,6 +46,8 @@ enum Kind {
     ByteRange(validate::ByteRange),
     UrlEncoding,
     Utf8Encoding,
+    Sqli,
+    Xss,
     Always(bool),
 }
 
@@ -126,14 +129,16 @@ impl Operator {
             Kind::ByteRange(r) => r.has_invalid(input),
             Kind::UrlEncoding => validate::url_encoding_invalid(input),
             Kind::Utf8Encoding => validate::utf8_invalid(input),
+            Kind::Sqli => injection::detect_sqli(input, captures),
+            Kind::Xss => injection::detect_xss(input),
             Kind::Always(result) => *result,
         }
     }
 
     /// Whether a match can fill [`Captures`] (`@rx` groups; the matched text for `@pm` and
-    /// the string operators).
+    /// the string operators; the fingerprint for `@detectSQLi`).
     pub fn supports_capture(&self) -> bool {
-        matches!(self.kind, Kind::Rx(_) | Kind::Phrases(_) | Kind::Strings(_))
+        matches!(self.kind, Kind::Rx(_) | Kind::Phrases(_) | Kind::Strings(_) | Kind::Sqli)
     }
 
     /// The canonical operator name, without `@` (for logs and `MATCHED_VAR` messages).
@@ -162,6 +167,8 @@ fn compile_kind(
         "validateByteRange" => Kind::ByteRange(validate::ByteRange::parse(param)?),
         "validateUrlEncoding" => Kind::UrlEncoding,
         "validateUtf8Encoding" => Kind::Utf8Encoding,
+        "detectSQLi" => Kind::Sqli,
+        "detectXSS" => Kind::Xss,
         "unconditionalMatch" => Kind::Always(true),
         "noMatch" => Kind::Always(false),
         other => return Err(OperatorError::Unsupported { name: other }),
