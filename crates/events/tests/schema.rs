@@ -192,3 +192,17 @@ fn timestamp_beyond_year_9999_is_an_error_not_a_panic() {
     assert!(SecurityEvent::new(EventType::Waf).at(far).write_json_line(&mut out).is_err());
     assert_eq!(out, b"kept");
 }
+
+#[test]
+fn every_control_character_is_escaped() {
+    let controls = (0u32..0x20).chain([0x7f, 0x85, 0x2028, 0x2029]).filter_map(char::from_u32);
+    for c in controls {
+        let value = format!("before{c}after");
+        let text = line(&SecurityEvent::new(EventType::RequestDenied).with_path(value.clone()));
+
+        let body = text.strip_suffix('\n').unwrap();
+        assert!(body.chars().all(|c| c >= ' '), "raw U+{:04X} in {body}", c as u32);
+        let parsed: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed["path"], value.as_str(), "U+{:04X}", c as u32);
+    }
+}
