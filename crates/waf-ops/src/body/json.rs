@@ -67,10 +67,7 @@ mod tests {
     fn args(body: &str) -> Vec<(String, String)> {
         let parsed = parse_json(body.as_bytes(), &JsonLimits::default());
         let parsed = parsed.unwrap_or_else(|e| panic!("{body}: {e}"));
-        parsed
-            .into_iter()
-            .map(|(n, v)| (n, String::from_utf8_lossy(&v).into_owned()))
-            .collect()
+        parsed.into_iter().map(|(n, v)| (n, String::from_utf8_lossy(&v).into_owned())).collect()
     }
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -114,8 +111,23 @@ mod tests {
     #[test]
     fn rejects_malformed() {
         for bad in [
-            "{", "{\"a\"}", "[1,]", "{\"a\":1,}", "01", "1 2", "[1]x", "\"\\x\"", "'a'",
-            "{\"a\":tru}", "\"\u{1}\"", "/*c*/1", "[\"\\ud800\"]", "-", "1.", "1e", "  ",
+            "{",
+            "{\"a\"}",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1 2",
+            "[1]x",
+            "\"\\x\"",
+            "'a'",
+            "{\"a\":tru}",
+            "\"\u{1}\"",
+            "/*c*/1",
+            "[\"\\ud800\"]",
+            "-",
+            "1.",
+            "1e",
+            "  ",
         ] {
             assert!(parse_json(bad.as_bytes(), &JsonLimits::default()).is_err(), "{bad:?}");
         }
