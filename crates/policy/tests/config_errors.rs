@@ -121,7 +121,8 @@ fn peer_authentication_errors() {
     assert!(matches!(invalid(&err), (_, "spec.portLevelMtls", Problem::PortLevelWithoutSelector)));
 
     let text = format!(
-        "{head}spec: {{selector: {{matchLabels: {{a: b}}}}, portLevelMtls: {{\"80x\": {{mode: STRICT}}}}}}\n"
+        "{head}spec:\n  selector: {{matchLabels: {{a: b}}}}\n  \
+         portLevelMtls: {{\"80x\": {{mode: STRICT}}}}\n"
     );
     let documents = IstioDocuments::parse(&text, "pa.yaml").unwrap();
     let err = Policies::compile(&PolicyConfig::default(), &documents).unwrap_err();

@@ -93,7 +93,9 @@ fn every_path_match_form() {
 policies:
   - name: paths
     rules:
-      - to: [{operation: {paths: ["/exact", "/prefix/*", "*/suffix", "/tpl/{*}/items", "/files/{**}"]}}]
+      - to:
+          - operation:
+              paths: ["/exact", "/prefix/*", "*/suffix", "/tpl/{*}/items", "/files/{**}"]
 "#,
     );
     let cases = [
@@ -232,7 +234,10 @@ policies:
   - name: jwt
     rules:
       - from: [{source: {requestPrincipals: ["https://issuer.example.com/alice"]}}]
-      - from: [{source: {requestPrincipals: ["https://partner.example.com/*"], notRequestPrincipals: ["*/mallory"]}}]
+      - from:
+          - source:
+              requestPrincipals: ["https://partner.example.com/*"]
+              notRequestPrincipals: ["*/mallory"]
       - from: [{source: {requestPrincipals: ["*"]}}]
         to: [{operation: {methods: ["GET"]}}]
 "#,
