@@ -1,7 +1,7 @@
 //! Compiles rule specs into prepared rules, naming the path of the first bad value.
 
 use crate::condition::compile_condition;
-use crate::matcher::{parse_cidr, PathMatch, StringMatch, Wildcard};
+use crate::matcher::{parse_cidr, Glob, PathMatch, StringMatch, Wildcard};
 use crate::rule::{Check, Clause, RequestPrincipalMatch, Rule};
 use crate::spec::{OperationSpec, RuleSpec, SourceSpec};
 use crate::Problem;
@@ -75,8 +75,8 @@ fn compile_source(
         request_principal,
         request,
     )?;
-    out.add("namespaces", &spec.namespaces, false, principal, Check::Namespace)?;
-    out.add("notNamespaces", &spec.not_namespaces, true, principal, Check::Namespace)?;
+    out.add("namespaces", &spec.namespaces, false, namespace_glob, Check::Namespace)?;
+    out.add("notNamespaces", &spec.not_namespaces, true, namespace_glob, Check::Namespace)?;
     let account = |value: &str| service_account(value, namespace);
     let accounts = Check::ServiceAccount;
     out.add("serviceAccounts", &spec.service_accounts, false, account, accounts)?;
@@ -164,6 +164,11 @@ fn parse_values<T>(
 /// A string pattern where `*` means any non-empty value.
 pub(crate) fn principal(value: &str) -> Result<StringMatch, Problem> {
     Ok(StringMatch::new(value, Wildcard::NonEmpty))
+}
+
+/// A namespace pattern, with `*` anywhere.
+pub(crate) fn namespace_glob(value: &str) -> Result<Glob, Problem> {
+    Ok(Glob::new(value))
 }
 
 /// A string pattern where `*` means present (headers, methods).

@@ -1,6 +1,8 @@
 //! `when` conditions: the attribute keys rampart supports and how each compiles.
 
-use crate::compile::{cidr, port, present, principal, request_principal, Clauses, Located};
+use crate::compile::{
+    cidr, namespace_glob, port, present, principal, request_principal, Clauses, Located,
+};
 use crate::matcher::StringMatch;
 use crate::rule::{Check, Clause};
 use crate::spec::ConditionSpec;
@@ -65,7 +67,7 @@ fn add_values(
         Key::SourceIp => out.add(field, values, negated, cidr, Check::SourceIp),
         Key::RemoteIp => out.add(field, values, negated, cidr, Check::RemoteIp),
         Key::SourcePrincipal => out.add(field, values, negated, principal, Check::Principal),
-        Key::SourceNamespace => out.add(field, values, negated, principal, Check::Namespace),
+        Key::SourceNamespace => out.add(field, values, negated, namespace_glob, Check::Namespace),
         Key::DestinationIp => out.add(field, values, negated, cidr, Check::DestinationIp),
         Key::DestinationPort => out.add(field, values, negated, port, Check::Port),
         Key::Sni => out.add(field, values, negated, principal, Check::Sni),

@@ -12,9 +12,9 @@
 //! [`IstioConfig::workloads`]. Paths and hosts must be normalized with `rampart-path` first.
 //!
 //! Known gaps, each refused with a clear error or documented rather than guessed:
-//! `targetRef`/`targetRefs` are refused (map selectors instead); a `*` in the middle of a
-//! `namespaces` value is matched literally (Istio treats it as a regex wildcard); dry-run
-//! policies are reported only when their rules match (no shadow ALLOW-default decision).
+//! `targetRef`/`targetRefs` are refused (map selectors instead); `hosts` match the host name
+//! only, not a `host:port` pattern; dry-run policies are reported only when their rules match
+//! (no shadow ALLOW-default decision).
 
 mod attrs;
 mod compile;

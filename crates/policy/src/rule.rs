@@ -6,7 +6,7 @@ use ipnet::IpNet;
 use serde_json::Value;
 
 use crate::attrs::RequestAttributes;
-use crate::matcher::{PathMatch, StringMatch};
+use crate::matcher::{Glob, PathMatch, StringMatch};
 
 /// A compiled rule: any source, any operation, and every condition must match.
 #[derive(Debug, Clone, Default)]
@@ -65,8 +65,8 @@ pub(crate) enum Check {
     Principal(Vec<StringMatch>),
     /// The JWT issuer and subject.
     RequestPrincipal(Vec<RequestPrincipalMatch>),
-    /// The source namespace.
-    Namespace(Vec<StringMatch>),
+    /// The source namespace; `*` may appear anywhere, as in Istio.
+    Namespace(Vec<Glob>),
     /// The peer's namespace and service account, both exact.
     ServiceAccount(Vec<(String, String)>),
     /// The direct peer address.
@@ -97,7 +97,9 @@ impl Check {
         match self {
             Self::Principal(values) => any_string(values, attrs.principal),
             Self::RequestPrincipal(values) => request_principal(values, attrs),
-            Self::Namespace(values) => any_string(values, attrs.source_namespace()),
+            Self::Namespace(values) => {
+                values.iter().any(|glob| glob.matches(attrs.source_namespace()))
+            }
             Self::ServiceAccount(values) => service_account(values, attrs),
             Self::SourceIp(blocks) => any_block(blocks, attrs.source_ip),
             Self::RemoteIp(blocks) => any_block(blocks, attrs.remote_ip),

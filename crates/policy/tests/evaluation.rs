@@ -185,6 +185,7 @@ policies:
       - from: [{source: {namespaces: ["staging"], notNamespaces: ["*"]}}]
       - from: [{source: {serviceAccounts: ["tools/deployer"]}}]
       - from: [{source: {notPrincipals: ["*"]}}]
+      - from: [{source: {namespaces: ["team-*-prod"]}}]
 "#,
     );
     let with = |principal: Option<&'static str>| {
@@ -198,8 +199,10 @@ policies:
     assert!(!with(Some("cluster.local/ns/staging/sa/web")).allowed);
     assert_eq!(with(Some("cluster.local/ns/tools/sa/deployer")).rule, Some(2));
     assert!(!with(Some("cluster.local/ns/tools/sa/deployer-2")).allowed);
-    // The last rule admits requests without a peer identity (notPrincipals: ["*"]).
+    // The fourth rule admits requests without a peer identity (notPrincipals: ["*"]).
     assert_eq!(with(None).rule, Some(3));
+    assert_eq!(with(Some("cluster.local/ns/team-a-prod/sa/x")).rule, Some(4));
+    assert!(!with(Some("cluster.local/ns/team-a-dev/sa/x")).allowed);
 }
 
 #[test]
