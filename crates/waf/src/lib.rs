@@ -21,6 +21,7 @@
 pub mod config;
 pub mod engine;
 pub mod parser;
+pub mod ftw;
 pub mod rule;
 
 pub use config::{LoadError, RuleSet};

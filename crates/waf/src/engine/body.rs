@@ -43,6 +43,7 @@ impl Transaction<'_> {
         let limits = JsonLimits {
             max_depth: self.engine.rules.settings.json_depth_limit,
             max_args: self.remaining_args(),
+            ..JsonLimits::default()
         };
         let parsed = parse_json_partial(raw, &limits);
         self.body.args_post = parsed.args;
