@@ -1,6 +1,8 @@
 //! Compiles rule specs into prepared rules, naming the path of the first bad value.
 
 use crate::condition::compile_condition;
+use rampart_path::{normalize_path, EncodedSlashes, PathOptions, PathParameters};
+
 use crate::matcher::{parse_cidr, Glob, PathMatch, StringMatch, Wildcard};
 use crate::rule::{Check, Clause, RequestPrincipalMatch, Rule};
 use crate::spec::{OperationSpec, RuleSpec, SourceSpec};
@@ -194,7 +196,36 @@ pub(crate) fn port(value: &str) -> Result<u16, Problem> {
 
 /// A path pattern or template.
 fn path_pattern(value: &str) -> Result<PathMatch, Problem> {
-    PathMatch::new(value).map_err(|_| Problem::InvalidPathTemplate(value.to_owned()))
+    let pattern =
+        PathMatch::new(value).map_err(|_| Problem::InvalidPathTemplate(value.to_owned()))?;
+    check_normalized(&pattern, value)?;
+    Ok(pattern)
+}
+
+/// Refuses exact and prefix patterns that differ from their own normalized form (`%7e`,
+/// lowercase escapes, dot segments): requests are matched after normalization, so such a
+/// pattern would silently never match. Patterns the normalizer refuses are left alone.
+fn check_normalized(pattern: &PathMatch, value: &str) -> Result<(), Problem> {
+    // A prefix may end inside a segment (`/a/.*` is a fair prefix of `/a/.well-known`):
+    // complete it with a letter so a partial segment is not read as a dot segment.
+    let (text, tail) = match pattern {
+        PathMatch::String(StringMatch::Exact(text)) => (text.clone(), ""),
+        PathMatch::String(StringMatch::Prefix(text)) => (format!("{text}x"), "x"),
+        _ => return Ok(()),
+    };
+    let lenient = PathOptions {
+        encoded_slashes: EncodedSlashes::KeepOpaque,
+        path_parameters: PathParameters::Reject,
+        merge_slashes: false,
+    };
+    match normalize_path(&text, &lenient) {
+        Ok(normalized) if normalized != text => {
+            let written = normalized.strip_suffix(tail).unwrap_or(&normalized);
+            let star = if tail.is_empty() { "" } else { "*" };
+            Err(Problem::UnnormalizedPath(value.to_owned(), format!("{written}{star}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `NS/SA`, or `SA` in the policy's namespace.

@@ -91,6 +91,9 @@ pub enum Problem {
              `{{**}}` must be last"
     )]
     InvalidPathTemplate(String),
+    /// A path pattern that no normalized path can match, with the form that would.
+    #[error("path `{0}` can never match a normalized request path; write `{1}`")]
+    UnnormalizedPath(String, String),
     /// A service account without namespace where no policy namespace is known.
     #[error("service account `{0}` needs a namespace: write `NAMESPACE/{0}`")]
     ServiceAccountWithoutNamespace(String),

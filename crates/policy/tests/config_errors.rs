@@ -71,6 +71,16 @@ fn bad_values_name_their_path() {
             "spec.rules[0].to[0].operation.paths[0]",
             Problem::InvalidPathTemplate("/a/{**}/b".into()),
         ),
+        (
+            "  rules: [{to: [{operation: {notPaths: [\"/ok\", \"/caf%c3%a9/*\"]}}]}]\n",
+            "spec.rules[0].to[0].operation.notPaths[1]",
+            Problem::UnnormalizedPath("/caf%c3%a9/*".into(), "/caf%C3%A9/*".into()),
+        ),
+        (
+            "  rules: [{to: [{operation: {paths: [\"/api/../admin\"]}}]}]\n",
+            "spec.rules[0].to[0].operation.paths[0]",
+            Problem::UnnormalizedPath("/api/../admin".into(), "/admin".into()),
+        ),
         ("  action: CUSTOM\n", "spec.provider", Problem::MissingProvider),
         ("  action: DENY\n  provider: {name: opa}\n", "spec.provider", Problem::UnexpectedProvider),
         (

@@ -95,7 +95,7 @@ policies:
     rules:
       - to:
           - operation:
-              paths: ["/exact", "/prefix/*", "*/suffix", "/tpl/{*}/items", "/files/{**}"]
+              paths: ["/exact", "/prefix/*", "*/suffix", "/tpl/{*}/items", "/files/{**}", "/w/.*"]
 "#,
     );
     let cases = [
@@ -112,6 +112,8 @@ policies:
         ("/tpl/7/8/items", false),
         ("/files/a/b", true),
         ("/files", false),
+        ("/w/.well-known", true),
+        ("/w/x", false),
     ];
     for (path, expected) in cases {
         assert_eq!(eval(&set, &get(path)).allowed, expected, "{path}");
