@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use crate::{PolicyError, Problem};
+
 /// The `authorization` section of rampart's configuration.
 ///
 /// ```yaml
@@ -26,6 +28,50 @@ pub struct PolicyConfig {
     /// Istio documents and how their selectors map to targets. Default: none.
     #[serde(default)]
     pub istio: IstioConfig,
+}
+
+impl PolicyConfig {
+    /// Checks that every target named in `policies[].targets` and `istio.workloads` is a
+    /// route (per `is_route`) and that no route is mapped twice. Call it when the routes are
+    /// known: a misspelt target would otherwise make a policy apply to nothing.
+    ///
+    /// # Errors
+    /// [`PolicyError::Invalid`] with origin `policies` or `istio` and the path of the target.
+    pub fn check_targets(&self, is_route: impl Fn(&str) -> bool) -> Result<(), PolicyError> {
+        for (index, policy) in self.policies.iter().enumerate() {
+            for (at, target) in policy.targets.iter().enumerate() {
+                if !is_route(target) {
+                    let path = format!("policies[{index}].targets[{at}]");
+                    return Err(config_error(
+                        "policies",
+                        path,
+                        Problem::UnknownTarget(target.clone()),
+                    ));
+                }
+            }
+        }
+
+        for (index, workload) in self.istio.workloads.iter().enumerate() {
+            let path = format!("istio.workloads[{index}].target");
+            let target = &workload.target;
+            if !is_route(target) {
+                return Err(config_error("istio", path, Problem::UnknownTarget(target.clone())));
+            }
+            if self.istio.workloads[..index].iter().any(|w| w.target == *target) {
+                return Err(config_error(
+                    "istio",
+                    path,
+                    Problem::DuplicateWorkload(target.clone()),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An error in rampart's own policy section.
+fn config_error(origin: &str, path: String, problem: Problem) -> PolicyError {
+    PolicyError::Invalid { origin: origin.to_owned(), path, problem }
 }
 
 /// Where Istio documents come from and which targets their selectors select.

@@ -109,6 +109,12 @@ pub enum Problem {
     /// Two policies with one name.
     #[error("duplicate policy name `{0}`")]
     DuplicateName(String),
+    /// A target that names no route.
+    #[error("target `{0}` is not a route")]
+    UnknownTarget(String),
+    /// A target mapped to two workloads.
+    #[error("target `{0}` is already mapped to a workload")]
+    DuplicateWorkload(String),
     /// An empty target name.
     #[error("target name must not be empty")]
     EmptyTarget,

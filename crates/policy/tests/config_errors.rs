@@ -194,3 +194,36 @@ fn files_are_read_with_a_size_limit() {
     let config: PolicyConfig = serde_yaml_ng::from_str("istio: {files: [ok.yaml]}").unwrap();
     assert!(Policies::load(&config, dir).unwrap().authorization.is_empty());
 }
+
+#[test]
+fn targets_must_be_routes() {
+    let config: PolicyConfig = serde_yaml_ng::from_str(
+        r#"
+policies:
+  - {name: a, targets: [orders]}
+  - {name: b, targets: [orders, ordres]}
+istio:
+  workloads:
+    - {target: orders, namespace: shop}
+"#,
+    )
+    .unwrap();
+    let routes = ["orders", "users"];
+    let err = config.check_targets(|t| routes.contains(&t)).unwrap_err();
+    assert_eq!(err.to_string(), "policies: policies[1].targets[1]: target `ordres` is not a route");
+
+    let config: PolicyConfig = serde_yaml_ng::from_str(
+        "istio: {workloads: [{target: users, namespace: a}, {target: users, namespace: b}]}",
+    )
+    .unwrap();
+    let err = config.check_targets(|t| routes.contains(&t)).unwrap_err();
+    assert!(matches!(
+        invalid(&err),
+        ("istio", "istio.workloads[1].target", Problem::DuplicateWorkload(_))
+    ));
+
+    let config: PolicyConfig =
+        serde_yaml_ng::from_str("istio: {workloads: [{target: users, namespace: a}]}").unwrap();
+    assert!(config.check_targets(|t| routes.contains(&t)).is_ok());
+    assert!(config.check_targets(|_| false).is_err());
+}
