@@ -3,7 +3,7 @@
 //! Property-style test: for many generated paths, normalizing the output again changes nothing,
 //! and the output never contains a dot segment, an empty segment (when merging), or a `;`.
 
-use rampart_path::{normalize_path, EncodedSlashes, PathOptions, PathParameters};
+use rampart_path::{normalize_host, normalize_path, EncodedSlashes, PathOptions, PathParameters};
 
 /// Pieces that exercise every rule of the normalizer.
 const PIECES: &[&str] = &[
@@ -55,6 +55,44 @@ fn assert_canonical(normalized: &str, opts: &PathOptions) {
         assert!(!(opts.merge_slashes && segment.is_empty()), "{normalized}");
     }
     assert!(*last != "." && *last != "..", "{normalized}");
+    assert_escapes_canonical(normalized);
+}
+
+/// Every escape is uppercase and stands for a byte that is not unreserved.
+fn assert_escapes_canonical(normalized: &str) {
+    let bytes = normalized.as_bytes();
+    for (at, _) in normalized.match_indices('%') {
+        let hex = &bytes[at + 1..at + 3];
+        assert!(hex.iter().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()), "{normalized}");
+        let value = u8::from_str_radix(std::str::from_utf8(hex).unwrap(), 16).unwrap();
+        let unreserved = value.is_ascii_alphanumeric() || b"-._~".contains(&value);
+        assert!(!unreserved && value >= 0x20 && value != 0x7f, "{normalized}");
+    }
+}
+
+#[test]
+fn random_hosts_never_panic_and_are_canonical() {
+    const HOST_PIECES: &[&str] =
+        &["a", "B", ".", "..", ":", "80", "443", "8080", "[", "]", "::1", "@", "-", "_", " ", "é"];
+    let mut rng = Rng(0x0dd_ba11);
+    let mut accepted = 0;
+    for _ in 0..20_000 {
+        let len = 1 + rng.next() % 6;
+        let host: String = (0..len)
+            .map(|_| HOST_PIECES[usize::try_from(rng.next() % HOST_PIECES.len() as u64).unwrap()])
+            .collect();
+        let Ok(normalized) = normalize_host(&host) else { continue };
+        accepted += 1;
+        assert!(!normalized.name.ends_with('.'), "{host:?}");
+        assert_eq!(normalized.name, normalized.name.to_ascii_lowercase(), "{host:?}");
+        assert!(!matches!(normalized.port, Some(0 | 80 | 443)), "{host:?}");
+        let again = match normalized.port {
+            Some(port) => format!("{}:{port}", normalized.name),
+            None => normalized.name.clone(),
+        };
+        assert_eq!(normalize_host(&again).unwrap(), normalized, "{host:?}");
+    }
+    assert!(accepted > 1_000, "only {accepted} hosts accepted");
 }
 
 #[test]
