@@ -1,6 +1,7 @@
 //! The `rampart` command: `serve`, `check`, `token`, and the tools around them.
 
 mod serve;
+mod token;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,9 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Validate a config file without serving (exit 0 when valid, 2 otherwise).
     Check(serve::CheckArgs),
+    /// Mint and inspect JWTs.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
 }
 
 fn main() -> ExitCode {
@@ -27,5 +31,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve::serve(&args),
         Command::Check(args) => serve::check(&args),
+        Command::Token(command) => token::run(&command),
     }
 }

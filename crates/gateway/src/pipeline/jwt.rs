@@ -73,6 +73,7 @@ impl JwtStage {
             Err(error) => return self.invalid_token(&error),
         };
 
+        ctx.identity = Some(verified.clone());
         if let Some(required) = &self.scopes {
             if let Err(missing) = required.check(&verified) {
                 return self.insufficient_scope(&verified, &missing.to_string(), required);
@@ -80,7 +81,6 @@ impl JwtStage {
         }
 
         self.forward(ctx, &verified);
-        ctx.identity = Some(verified);
         Flow::Continue
     }
 
