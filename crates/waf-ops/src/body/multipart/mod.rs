@@ -1,4 +1,16 @@
 //! MULTIPART body processor (`multipart/form-data`) with ModSecurity v3's strictness flags.
+//!
+//! The parser follows ModSecurity v3's line-oriented state machine (4096-byte line buffer,
+//! boundary recognition only at line starts, CRLF/LF bookkeeping, soft header errors that
+//! set REQBODY_ERROR but let parsing go on, arguments and files published only when the body
+//! completes). Two deliberate differences: line breaks inside a multi-line form field value
+//! are kept (ModSecurity v3 drops them, a known bug), and MULTIPART_FILE_LIMIT_EXCEEDED is
+//! raised whenever there are more file parts than `max_files` (ModSecurity raises it only
+//! when it stores uploads on disk).
+
+mod boundary;
+mod disposition;
+mod parser;
 
 /// Caps for the multipart processor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,7 +22,8 @@ pub struct MultipartLimits {
     pub max_parts: usize,
     /// Most header lines per part; more is a parse error.
     pub max_part_headers: usize,
-    /// Longest header line; longer is a parse error.
+    /// Line buffer size (ModSecurity's MULTIPART_BUF_SIZE, 4096): a part header line longer
+    /// than this is a parse error; longer data lines are handled in pieces.
     pub max_header_line: usize,
 }
 
@@ -65,8 +78,11 @@ pub struct MultipartFlags {
     pub invalid_part: bool,
     /// MULTIPART_FILE_LIMIT_EXCEEDED: more files than the limit.
     pub file_limit_exceeded: bool,
-    /// MULTIPART_UNMATCHED_BOUNDARY: something looked like a boundary but was not one.
+    /// MULTIPART_UNMATCHED_BOUNDARY is 1: something looked like a boundary but was not one.
     pub unmatched_boundary: bool,
+    /// The exact value ModSecurity v3 gives MULTIPART_UNMATCHED_BOUNDARY: 0, 1, or 2 (2 once
+    /// a second matching boundary is seen, i.e. for most well-formed bodies).
+    pub unmatched_boundary_code: u8,
     /// Any parse error (counts towards MULTIPART_STRICT_ERROR).
     pub error: bool,
 }
@@ -86,6 +102,15 @@ impl MultipartFlags {
             || self.invalid_part
             || self.invalid_header_folding
             || self.file_limit_exceeded
+    }
+
+    /// Every flag as `(variable name, value)` with ModSecurity's exact numbers (only
+    /// MULTIPART_UNMATCHED_BOUNDARY can be 2), for the engine's variable table.
+    pub fn values(&self) -> [(&'static str, u8); 15] {
+        self.variables().map(|(name, on)| match name {
+            "MULTIPART_UNMATCHED_BOUNDARY" => (name, self.unmatched_boundary_code),
+            _ => (name, u8::from(on)),
+        })
     }
 
     /// Every flag as `(variable name, value)`, for the engine's variable table.
@@ -119,10 +144,14 @@ pub struct Multipart {
     pub files: Vec<MultipartFile>,
     /// Every part header as `(part name, "Header: value")` (MULTIPART_PART_HEADERS).
     pub part_headers: Vec<(Vec<u8>, Vec<u8>)>,
-    /// MULTIPART_NAME: the `name` of the last part parsed.
+    /// The last entry of `names` (kept for callers that want one value).
     pub name: Vec<u8>,
-    /// MULTIPART_FILENAME: the `filename` of the last file part parsed.
+    /// The last entry of `filenames` (kept for callers that want one value).
     pub filename: Vec<u8>,
+    /// MULTIPART_NAME: every `name` parameter seen, in order (a collection in ModSecurity v3).
+    pub names: Vec<Vec<u8>>,
+    /// MULTIPART_FILENAME: every `filename` parameter seen, in order.
+    pub filenames: Vec<Vec<u8>>,
     /// The strictness flags.
     pub flags: MultipartFlags,
     /// The parse error, if any (REQBODY_ERROR, REQBODY_ERROR_MSG).
@@ -141,10 +170,30 @@ impl Multipart {
 /// Parses a `multipart/form-data` body; `content_type` is the request's Content-Type header
 /// (it carries the boundary).
 pub fn parse_multipart(body: &[u8], content_type: &str, limits: &MultipartLimits) -> Multipart {
-    let _ = (body, content_type, limits);
-    Multipart {
-        error: Some(super::BodyError::Multipart { reason: "not implemented yet".to_string() }),
-        flags: MultipartFlags { error: true, ..MultipartFlags::default() },
-        ..Multipart::default()
-    }
+    let boundary = match boundary::parse(content_type.as_bytes()) {
+        Ok(b) => b,
+        Err(problem) => return header_problem(problem),
+    };
+    let mut out = parser::Parser::new(boundary, limits).run(body);
+    out.name = out.names.last().cloned().unwrap_or_default();
+    out.filename = out.filenames.last().cloned().unwrap_or_default();
+    out
 }
+
+/// The result for a Content-Type that cannot be used: only flags and the error.
+fn header_problem(problem: boundary::HeaderProblem) -> Multipart {
+    let b = problem.partial;
+    let flags = MultipartFlags {
+        boundary_quoted: b.quoted,
+        boundary_whitespace: b.whitespace,
+        missing_semicolon: b.missing_semicolon,
+        error: problem.message.is_some(),
+        ..MultipartFlags::default()
+    };
+    let error =
+        problem.message.map(|m| super::BodyError::Multipart { reason: format!("Multipart: {m}") });
+    Multipart { flags, error, ..Multipart::default() }
+}
+
+#[cfg(test)]
+mod tests;
