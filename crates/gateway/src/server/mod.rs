@@ -85,10 +85,12 @@ pub async fn serve(
         });
     }
 
+    let Listener { name, socket, .. } = listener;
+    drop(socket);
     let grace = gateway.snapshot.load().config.limits.shutdown_grace.get();
-    tracing::info!(listener = %listener.name, grace_ms = grace.as_millis() as u64, "listener draining");
+    tracing::info!(listener = %name, grace_ms = grace.as_millis() as u64, "listener draining");
     if tokio::time::timeout(grace, graceful.shutdown()).await.is_err() {
-        tracing::warn!(listener = %listener.name, "drain deadline passed; closing connections");
+        tracing::warn!(listener = %name, "drain deadline passed; closing connections");
     }
 }
 
