@@ -14,6 +14,7 @@ use crate::rule::{EngineMode, Rule, Variable};
 /// One value that satisfied a rule's operator.
 struct Hit {
     name: String,
+    /// The value after transformations (what MATCHED_VAR holds in ModSecurity v3).
     value: Vec<u8>,
     captures: Option<Captures>,
 }

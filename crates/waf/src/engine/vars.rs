@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use super::transaction::{Pairs, Transaction};
+use crate::rule::action::BodyProcessor;
 use crate::rule::{Rule, Selector, Target, Variable};
 
 /// One value a target resolved to, with the name ModSecurity reports (`ARGS:q`).
@@ -212,8 +213,16 @@ impl<'e> Transaction<'e> {
         }
     }
 
+    /// REQUEST_BODY as ModSecurity v2 defines it and CRS expects: the raw body when no
+    /// processor parsed it (or URLENCODED did), or when ctl:forceRequestBodyVariable is on.
+    /// libmodsecurity 3 always fills it, which makes CRS rules see XML markup as payload.
     fn request_body_variable(&self) -> Option<Cow<'_, [u8]>> {
         if !self.body.processed || self.body.raw.is_empty() {
+            return None;
+        }
+        let processor = self.body.processor.or(self.body.default_processor);
+        let raw_visible = matches!(processor, None | Some(BodyProcessor::UrlEncoded));
+        if !raw_visible && !self.force_body_variable {
             return None;
         }
         Some(Cow::Borrowed(&self.body.raw))
