@@ -66,8 +66,8 @@ pub struct RequestAttributes<'a> {
     pub path: &'a str,
     /// The TLS server name the client asked for.
     pub sni: Option<&'a str>,
-    /// The request headers.
-    pub headers: &'a dyn HeaderLookup,
+    /// The request headers (`Sync` so attributes can live across an `.await`).
+    pub headers: &'a (dyn HeaderLookup + Sync),
 }
 
 impl<'a> RequestAttributes<'a> {

@@ -128,3 +128,11 @@ fn attack_paths_are_decided_on_the_normalized_path() {
         "research-data.research.svc"
     );
 }
+
+#[test]
+fn compiled_policies_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Policies>();
+    shared::<rampart_policy::Decision>();
+    shared::<RequestAttributes<'static>>();
+}
