@@ -1,0 +1,39 @@
+//! Rate limits, quotas, API keys and usage plans for rampart.
+//!
+//! The gateway's limit stage uses this crate in four steps:
+//! 1. [`LimitsConfig`] (serde, YAML) is compiled into an immutable [`CompiledLimits`]
+//!    snapshot; errors name the path in the document.
+//! 2. One [`Limiter`] per process holds the stores (memory, Redis with batching, and the
+//!    local fallback) and survives reloads.
+//! 3. Per request, [`Limiter::check`] evaluates the applicable policies (global, route,
+//!    the API key's plan) against a [`RequestAttributes`] view and returns a [`Decision`]
+//!    whose [`Decision::headers`] renders `RateLimit-Policy`, `RateLimit` and `Retry-After`.
+//! 4. API keys are looked up by digest in an [`ApiKeyIndex`] built from a [`KeysFile`].
+//!
+//! See `docs/limits.md` for the configuration reference and the algorithms.
+
+pub mod algorithm;
+pub mod apikeys;
+pub mod clock;
+mod compile;
+pub mod config;
+mod decision;
+mod duration;
+mod error;
+mod health;
+mod key;
+mod limiter;
+mod period;
+pub mod store;
+
+pub use apikeys::{ApiKey, ApiKeyIndex, ApiKeySecret, KeyRecord, KeyUsage, KeysFile};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use compile::{CompiledLimits, MemorySettings, Plan, Policy, RedisSettings, RouteSet};
+pub use config::LimitsConfig;
+pub use decision::{Decision, DenyReason, PolicyStatus, PolicyUsage};
+pub use duration::parse_duration;
+pub use error::{ApiKeyError, ConfigError, StoreError};
+pub use health::{HealthSnapshot, StoreEvent, StoreEventHook};
+pub use key::{group_ip, Attributes, RequestAttributes};
+pub use limiter::Limiter;
+pub use period::{window_at, Window};
