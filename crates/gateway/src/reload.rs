@@ -67,14 +67,21 @@ fn check_restart_free(old: &Config, new: &Config, file: &Path) -> Result<(), Con
     Ok(())
 }
 
+/// The modification time and size of a file, to notice changes.
+pub type Fingerprint = Option<(SystemTime, u64)>;
+
 /// Reloads whenever the file's modification time or size changes, checking every `interval`.
+///
+/// `loaded` is the fingerprint taken before the running config was read, so a change made
+/// between loading and the first check is not missed.
 pub async fn watch_file(
     gateway: Arc<Gateway>,
     file: PathBuf,
+    loaded: Fingerprint,
     interval: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let mut last = fingerprint(&file);
+    let mut last = loaded;
     loop {
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
@@ -88,7 +95,8 @@ pub async fn watch_file(
     }
 }
 
-fn fingerprint(file: &Path) -> Option<(SystemTime, u64)> {
+/// The current fingerprint of `file`.
+pub fn fingerprint(file: &Path) -> Fingerprint {
     let metadata = std::fs::metadata(file).ok()?;
     Some((metadata.modified().ok()?, metadata.len()))
 }

@@ -99,6 +99,7 @@ impl RunningGateway {
 /// Loads the config, binds every socket and starts serving.
 pub async fn start(options: StartOptions) -> Result<RunningGateway, StartError> {
     let metrics = Arc::new(Metrics::new());
+    let loaded = reload::fingerprint(&options.config);
     let parsed = config::load(&options.config)?;
     let snapshot = config::compile(parsed, &options.config, &metrics)?;
 
@@ -173,6 +174,7 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, StartError> 
         let watcher = reload::watch_file(
             gateway.clone(),
             options.config.clone(),
+            loaded,
             interval,
             shutdown_rx.clone(),
         );

@@ -167,7 +167,10 @@ async fn invalid_tokens_are_401_invalid_token() {
         let reply = f.with_token("/data/1", &token).await;
         assert_eq!(reply.status, 401, "{label}");
         let challenge = reply.header("www-authenticate").unwrap();
-        assert!(challenge.starts_with("Bearer realm=\"rampart\", error=\"invalid_token\""), "{label}: {challenge}");
+        assert!(
+            challenge.starts_with("Bearer realm=\"rampart\", error=\"invalid_token\""),
+            "{label}: {challenge}"
+        );
         assert!(challenge.contains("error_description=\""), "{label}");
         let body = reply.json();
         assert_eq!(body["error"], "invalid_token", "{label}");

@@ -19,7 +19,8 @@ fn with_limits(upstream: std::net::SocketAddr, limits: &str) -> String {
 #[tokio::test]
 async fn oversized_or_too_many_headers_are_431() {
     let up = TestUpstream::start("api").await;
-    let gw = TestGateway::start(&with_limits(up.addr, "max_header_bytes: 8192, max_headers: 20")).await;
+    let gw =
+        TestGateway::start(&with_limits(up.addr, "max_header_bytes: 8192, max_headers: 20")).await;
 
     let big = format!("GET / HTTP/1.1\r\nhost: x\r\nx-big: {}\r\n\r\n", "a".repeat(10_000));
     assert_eq!(raw_status(&raw(gw.addr(), big.as_bytes()).await), 431);

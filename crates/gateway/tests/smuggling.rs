@@ -24,7 +24,8 @@ async fn obsolete_line_folding_is_400() {
 #[tokio::test]
 async fn differing_content_lengths_are_400() {
     let (up, gw) = gateway().await;
-    let request = b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\nhello!";
+    let request =
+        b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\nhello!";
     assert_eq!(raw_status(&raw(gw.addr(), request).await), 400);
     assert!(up.controls.seen.lock().await.is_empty());
 }
@@ -32,7 +33,8 @@ async fn differing_content_lengths_are_400() {
 #[tokio::test]
 async fn invalid_chunk_sizes_are_400() {
     let (_up, gw) = gateway().await;
-    let request = b"POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n";
+    let request =
+        b"POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n";
     let reply = raw(gw.addr(), request).await;
     assert_eq!(raw_status(&reply), 400, "{reply}");
 }
@@ -41,7 +43,8 @@ async fn invalid_chunk_sizes_are_400() {
 async fn transfer_encoding_not_ending_in_chunked_is_400() {
     let (_up, gw) = gateway().await;
     for te in ["chunked, identity", "gzip"] {
-        let request = format!("POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: {te}\r\n\r\n0\r\n\r\n");
+        let request =
+            format!("POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: {te}\r\n\r\n0\r\n\r\n");
         let reply = raw(gw.addr(), request.as_bytes()).await;
         assert_eq!(raw_status(&reply), 400, "{te}: {reply}");
     }
@@ -50,7 +53,8 @@ async fn transfer_encoding_not_ending_in_chunked_is_400() {
 #[tokio::test]
 async fn whitespace_before_colon_is_400() {
     let (_up, gw) = gateway().await;
-    let reply = raw(gw.addr(), b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length : 3\r\n\r\nabc").await;
+    let reply =
+        raw(gw.addr(), b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length : 3\r\n\r\nabc").await;
     assert_eq!(raw_status(&reply), 400, "{reply}");
 }
 
@@ -67,9 +71,11 @@ async fn content_length_with_chunked_cannot_smuggle_a_request() {
     let seen = up.controls.seen.lock().await.clone();
     assert_eq!(seen, vec!["POST /first".to_owned()]);
     let echo: serde_json::Value =
-        serde_json::from_str(&reply[reply.find('{').unwrap()..reply.rfind('}').unwrap() + 1]).unwrap();
+        serde_json::from_str(&reply[reply.find('{').unwrap()..reply.rfind('}').unwrap() + 1])
+            .unwrap();
     let headers = &echo["headers"];
-    let framed_once = headers.get("content-length").is_some() != headers.get("transfer-encoding").is_some();
+    let framed_once =
+        headers.get("content-length").is_some() != headers.get("transfer-encoding").is_some();
     assert!(framed_once || echo["body_len"] == 0, "{headers}");
     assert!(headers.get("content-length").is_none_or(|v| v[0] == "0"));
 }
@@ -77,7 +83,8 @@ async fn content_length_with_chunked_cannot_smuggle_a_request() {
 #[tokio::test]
 async fn chunked_requests_are_reframed_cleanly() {
     let (_up, gw) = gateway().await;
-    let request = b"POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n\
+    let request =
+        b"POST / HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n\
         5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nx-trailer: t\r\n\r\n";
     let reply = raw(gw.addr(), request).await;
     assert_eq!(raw_status(&reply), 200, "{reply}");

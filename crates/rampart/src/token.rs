@@ -128,7 +128,8 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
         }
     };
 
-    let inspection = rampart_auth::inspect(&token).map_err(|error| anyhow!("{}", error.description()))?;
+    let inspection =
+        rampart_auth::inspect(&token).map_err(|error| anyhow!("{}", error.description()))?;
     eprintln!("{UNVERIFIED_NOTICE}");
     let shown = serde_json::json!({
         "header": inspection.header,
@@ -141,10 +142,9 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     let config = rampart_gateway::config::load(config_path)?;
-    let provider_config = config
-        .jwt_providers
-        .get(provider)
-        .ok_or_else(|| anyhow!("{}: no provider `{provider}` in jwt_providers", config_path.display()))?;
+    let provider_config = config.jwt_providers.get(provider).ok_or_else(|| {
+        anyhow!("{}: no provider `{provider}` in jwt_providers", config_path.display())
+    })?;
     let base_dir = config_path.parent().map(PathBuf::from).unwrap_or_default();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let reasons = runtime.block_on(rampart_auth::explain(&token, provider_config, &base_dir));
