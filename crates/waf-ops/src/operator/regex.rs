@@ -1,5 +1,12 @@
 //! `@rx`: a byte-oriented, linear-time regex with ModSecurity's flags (dot matches newline,
 //! multi-line anchors) and PCRE's byte semantics (no Unicode classes; `\xHH` is one byte).
+//!
+//! ModSecurity compiles patterns with PCRE in byte (non-UTF) mode, where `\x{bc}` and a
+//! literal `é` stand for bytes. The `regex` crate in byte mode reads those as code points,
+//! so [`to_byte_syntax`] first rewrites `\x{H}`/`\x{HH}` to `\xHH` and every non-ASCII
+//! character to `\xHH` escapes of its UTF-8 bytes; the meaning is then PCRE's exactly.
+//! Constructs the linear-time engine lacks (backreferences, lookaround, atomic groups,
+//! possessive quantifiers) are compile errors that name the pattern; none is dropped.
 
 use regex::bytes::{Regex, RegexBuilder};
 
@@ -21,12 +28,7 @@ impl Rx {
         if pattern.is_empty() {
             return Ok(Rx { regex: None });
         }
-        let regex = build(pattern, false).or_else(|first| {
-            // PCRE patterns may hold literal non-ASCII text inside classes, which needs
-            // Unicode mode in the regex crate; retry with it before giving up.
-            build(pattern, true).map_err(|_| first)
-        });
-        let regex = regex.map_err(|e| OperatorError::InvalidRegex {
+        let regex = build(&to_byte_syntax(pattern)).map_err(|e| OperatorError::InvalidRegex {
             pattern: excerpt(pattern),
             reason: e.to_string(),
         })?;
@@ -54,14 +56,62 @@ impl Rx {
     }
 }
 
-fn build(pattern: &str, unicode: bool) -> Result<Regex, regex::Error> {
+fn build(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
-        .unicode(unicode)
+        .unicode(false)
         .dot_matches_new_line(true)
         .multi_line(true)
         .size_limit(SIZE_LIMIT)
         .dfa_size_limit(SIZE_LIMIT)
         .build()
+}
+
+/// Rewrites PCRE byte-mode spellings into ones the `regex` crate reads as bytes.
+pub(super) fn to_byte_syntax(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some((j, 'x')) => out.push_str(&hex_escape(&pattern[j + 1..], &mut chars)),
+                Some((_, next)) if !next.is_ascii() => push_bytes(&mut out, next),
+                Some((_, next)) => {
+                    out.push('\\');
+                    out.push(next);
+                }
+                None => out.push('\\'),
+            }
+            let _ = i;
+        } else if c.is_ascii() {
+            out.push(c);
+        } else {
+            push_bytes(&mut out, c);
+        }
+    }
+    out
+}
+
+/// After `\x`: `{H}` or `{HH}` becomes `\xHH` (consuming it); anything else stays `\x`.
+fn hex_escape(rest: &str, chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> String {
+    let braced = rest.strip_prefix('{').and_then(|r| r.split_once('}')).map(|(d, _)| d);
+    match braced {
+        Some(digits)
+            if (1..=2).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_hexdigit()) =>
+        {
+            for _ in 0..digits.len() + 2 {
+                chars.next();
+            }
+            format!("\\x{digits:0>2}")
+        }
+        _ => "\\x".to_string(),
+    }
+}
+
+fn push_bytes(out: &mut String, c: char) {
+    let mut buf = [0u8; 4];
+    for b in c.encode_utf8(&mut buf).bytes() {
+        out.push_str(&format!("\\x{b:02X}"));
+    }
 }
 
 #[cfg(test)]
@@ -90,6 +140,18 @@ mod tests {
         assert_eq!(caps.get(1), Some(&b"aa"[..]));
         assert_eq!(caps.get(2), None);
         assert_eq!(caps.get(3), Some(&b"bb"[..]));
+    }
+
+    #[test]
+    fn pcre_byte_spellings() {
+        assert_eq!(to_byte_syntax(r"a\x{bc}[\x7f-\x{ff}]\\x{1}"), r"a\xbc[\x7f-\xff]\\x{1}");
+        assert_eq!(to_byte_syntax("é[ü]"), r"\xC3\xA9[\xC3\xBC]");
+        assert_eq!(to_byte_syntax(r"\x41\x{100}"), r"\x41\x{100}");
+        let r = rx(r"\x{bc}[^>\x{be}]*[>\x{be}]");
+        assert!(r.matches(b"\xbcscript\xbe", None));
+        assert!(!rx(r"^\x{bc}").matches("\u{bc}".as_bytes(), None));
+        assert!(rx("[é]").matches(b"\xa9", None));
+        assert!(rx("café").matches("un café".as_bytes(), None));
     }
 
     #[test]
