@@ -52,10 +52,11 @@ impl Transaction<'_> {
         }
     }
 
-    /// REQUEST_BASENAME: the part of the path after the last slash or backslash.
+    /// REQUEST_BASENAME: the part of the path after the last slash or backslash; empty for a
+    /// path ending in a slash (CRS 920200 relies on it existing for `/`).
     pub(crate) fn basename(&self) -> Option<Vec<u8>> {
-        let p = self.path.iter().rposition(|&b| b == b'/' || b == b'\\')?;
-        (p + 1 < self.path.len()).then(|| self.path[p + 1..].to_vec())
+        let start = self.path.iter().rposition(|&b| b == b'/' || b == b'\\').map_or(0, |p| p + 1);
+        Some(self.path[start..].to_vec())
     }
 
     pub(crate) fn push_request_header(&mut self, name: &str, value: &[u8]) {

@@ -213,16 +213,16 @@ impl<'e> Transaction<'e> {
         }
     }
 
-    /// REQUEST_BODY as ModSecurity v2 defines it and CRS expects: the raw body when no
-    /// processor parsed it (or URLENCODED did), or when ctl:forceRequestBodyVariable is on.
-    /// libmodsecurity 3 always fills it, which makes CRS rules see XML markup as payload.
+    /// REQUEST_BODY: the raw body, except when the XML processor parsed it (then the markup is
+    /// structure, inspected through XML:/* and XML://@*) unless ctl:forceRequestBodyVariable
+    /// is on. libmodsecurity 3 always fills it, which makes CRS's Java rules (944100-944210)
+    /// see element names as payload; CRS expects them not to.
     fn request_body_variable(&self) -> Option<Cow<'_, [u8]>> {
         if !self.body.processed || self.body.raw.is_empty() {
             return None;
         }
         let processor = self.body.processor.or(self.body.default_processor);
-        let raw_visible = matches!(processor, None | Some(BodyProcessor::UrlEncoded));
-        if !raw_visible && !self.force_body_variable {
+        if processor == Some(BodyProcessor::Xml) && !self.force_body_variable {
             return None;
         }
         Some(Cow::Borrowed(&self.body.raw))

@@ -113,21 +113,34 @@ fn logged_ids(tx: &Transaction<'_>) -> Vec<u64> {
 fn log_text(tx: &Transaction<'_>, req: &ParsedRequest) -> String {
     let mut out = String::new();
     for m in tx.matches().iter().filter(|m| m.logged) {
-        let value = String::from_utf8_lossy(&m.value);
+        let value = escape(&m.value);
         out.push_str(&format!(
             "ModSecurity: Warning. Matched \"{}\" against \"{}\" required. [id \"{}\"] [msg \"{}\"] \
              [data \"{}\"] [severity \"{}\"]",
             value,
             m.variable,
             m.rule_id,
-            m.msg,
-            m.logdata,
+            escape(m.msg.as_bytes()),
+            escape(m.logdata.as_bytes()),
             m.severity.unwrap_or(0)
         ));
         for tag in &m.tags {
             out.push_str(&format!(" [tag \"{tag}\"]"));
         }
         out.push_str(&format!(" [uri \"{}\"]\n", req.uri));
+    }
+    out
+}
+
+/// Escapes control and non-ASCII bytes as `\xNN`, as ModSecurity's log does.
+fn escape(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        if (0x20..0x7f).contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
     }
     out
 }
