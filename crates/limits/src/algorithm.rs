@@ -118,8 +118,12 @@ impl Gcra {
         let ahead = next - now;
         let capacity = self.capacity();
         if ahead > capacity {
-            let verdict =
-                Verdict { allowed: false, remaining: 0, reset: tat - now, retry_after: ahead - capacity };
+            let verdict = Verdict {
+                allowed: false,
+                remaining: 0,
+                reset: tat - now,
+                retry_after: ahead - capacity,
+            };
             return Step { verdict, next: Cell::Tat(tat), expires_at: tat };
         }
         let remaining = (capacity - ahead) / self.interval.max(1);

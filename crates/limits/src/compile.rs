@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use crate::algorithm::{Algorithm, Gcra, Quota};
 use crate::config::{
-    AlgorithmConfig, FailMode, GcraConfig, KeySourceConfig, LimitsConfig, MissingKey,
-    PlanConfig, PolicyConfig, QuotaConfig, RateUnit, RedisConfig, StoreKind,
+    AlgorithmConfig, FailMode, GcraConfig, KeySourceConfig, LimitsConfig, MissingKey, PlanConfig,
+    PolicyConfig, QuotaConfig, RateUnit, RedisConfig, StoreKind,
 };
 use crate::duration::parse_duration;
 use crate::error::ConfigError;
@@ -199,9 +199,7 @@ fn compile_policy(
     check_store(policy.store, &format!("{path}.store"), has_redis)?;
     let algorithm = match &policy.algorithm {
         AlgorithmConfig::Gcra(gcra) => compile_gcra(gcra, &format!("{path}.algorithm.gcra"))?,
-        AlgorithmConfig::Quota(quota) => {
-            compile_quota(quota, &format!("{path}.algorithm.quota"))?
-        }
+        AlgorithmConfig::Quota(quota) => compile_quota(quota, &format!("{path}.algorithm.quota"))?,
     };
     Ok(Policy {
         name: Arc::from(policy.name.as_str()),
@@ -319,7 +317,10 @@ fn compile_redis(redis: &RedisConfig, path: &str) -> Result<RedisSettings, Confi
     };
     if settings.key_prefix.contains(['{', '}']) {
         let reason = "key_prefix must not contain { or } (they would become the hash tag)";
-        return Err(ConfigError::OutOfRange { path: format!("{path}.key_prefix"), reason: reason.into() });
+        return Err(ConfigError::OutOfRange {
+            path: format!("{path}.key_prefix"),
+            reason: reason.into(),
+        });
     }
     check_range(settings.max_batch, 1, 4096, &format!("{path}.max_batch"))?;
     check_range(settings.max_in_flight, 1, 256, &format!("{path}.max_in_flight"))?;

@@ -87,11 +87,8 @@ impl Decision {
     /// Allowed responses list the policies with `headers: true`; denials always list the
     /// denying policy.
     pub fn headers(&self) -> Vec<(&'static str, String)> {
-        let shown: Vec<&PolicyStatus> = self
-            .statuses
-            .iter()
-            .filter(|s| s.headers || (!self.allowed && !s.allowed))
-            .collect();
+        let shown: Vec<&PolicyStatus> =
+            self.statuses.iter().filter(|s| s.headers || (!self.allowed && !s.allowed)).collect();
         let mut out = Vec::with_capacity(3);
         if !shown.is_empty() {
             out.push(("RateLimit-Policy", join(&shown, policy_item)));

@@ -16,8 +16,9 @@ const MAX_IDENTITY: usize = 200;
 /// Marker for an absent key source under `on_missing_key: shared`.
 const ABSENT: &str = "-";
 
-/// What the limiter may read from a request; the gateway implements it over its own types.
-pub trait RequestAttributes {
+/// What the limiter may read from a request; the gateway implements it over its own types
+/// (`Sync` so a check can be awaited on a multi-threaded runtime).
+pub trait RequestAttributes: Sync {
     /// Client address after trusted-proxy handling.
     fn client_ip(&self) -> Option<IpAddr>;
     /// A JWT claim rendered as text (strings unquoted, other JSON as JSON).

@@ -182,9 +182,8 @@ impl Limiter {
         commit: bool,
         answers: &mut [Answer],
     ) -> bool {
-        let (open, closed): (Vec<usize>, Vec<usize>) = shared
-            .iter()
-            .partition(|&&i| items[i].policy.on_store_error == FailMode::FailOpen);
+        let (open, closed): (Vec<usize>, Vec<usize>) =
+            shared.iter().partition(|&&i| items[i].policy.on_store_error == FailMode::FailOpen);
         for &i in &closed {
             answers[i] = Answer::Unavailable;
         }
@@ -205,7 +204,13 @@ impl Limiter {
         verdicts.iter().all(|v| v.allowed)
     }
 
-    fn decide(&self, items: &[Item<'_>], answers: &[Answer], committed: bool, now: u64) -> Decision {
+    fn decide(
+        &self,
+        items: &[Item<'_>],
+        answers: &[Answer],
+        committed: bool,
+        now: u64,
+    ) -> Decision {
         let rows: Vec<(PolicyStatus, Verdict, DenyReason)> = items
             .iter()
             .zip(answers)
@@ -222,7 +227,8 @@ impl Limiter {
             return Decision { allowed: true, reason: None, deciding, retry_after: None, statuses };
         }
 
-        let worst = rows.iter().filter(|(s, _, _)| !s.allowed).max_by_key(|(_, v, _)| v.retry_after);
+        let worst =
+            rows.iter().filter(|(s, _, _)| !s.allowed).max_by_key(|(_, v, _)| v.retry_after);
         Decision {
             allowed: false,
             reason: worst.map(|(_, _, reason)| *reason),
@@ -248,11 +254,8 @@ impl Limiter {
             Answer::Unavailable => (unavailable_verdict(self.retry_interval), false),
         };
         // A request that was not recorded did not use up the slot its verdict counted.
-        let remaining = if verdict.allowed && !committed {
-            verdict.remaining + 1
-        } else {
-            verdict.remaining
-        };
+        let remaining =
+            if verdict.allowed && !committed { verdict.remaining + 1 } else { verdict.remaining };
         let status = PolicyStatus {
             policy: Arc::clone(&item.policy.name),
             key: item.identity.clone(),
@@ -280,7 +283,9 @@ fn applicable<'p>(policies: &'p [Arc<Policy>], attrs: &dyn RequestAttributes) ->
 fn memory_probes<'a>(items: &'a [Item<'_>], which: &[usize]) -> Vec<MemoryProbe<'a>> {
     which
         .iter()
-        .map(|&i| MemoryProbe::new(&items[i].policy.name, &items[i].identity, &items[i].policy.algorithm))
+        .map(|&i| {
+            MemoryProbe::new(&items[i].policy.name, &items[i].identity, &items[i].policy.algorithm)
+        })
         .collect()
 }
 
@@ -288,7 +293,12 @@ fn redis_probe(prefix: &str, item: &Item<'_>, now: u64) -> RedisProbe {
     RedisProbe::new(prefix, &item.policy.name, &item.identity, &item.policy.algorithm, now)
 }
 
-fn fill(answers: &mut [Answer], which: &[usize], verdicts: &[Verdict], wrap: fn(Verdict) -> Answer) {
+fn fill(
+    answers: &mut [Answer],
+    which: &[usize],
+    verdicts: &[Verdict],
+    wrap: fn(Verdict) -> Answer,
+) {
     for (&i, verdict) in which.iter().zip(verdicts) {
         answers[i] = wrap(*verdict);
     }

@@ -56,11 +56,8 @@ fn month(offset: u64, now: u64) -> Window {
     let local = now.saturating_sub(offset);
     let (year, month) = year_month(local);
     let start = month_start(year, month).saturating_add(offset);
-    let (next_year, next_month) = if month == Month::December {
-        (year + 1, Month::January)
-    } else {
-        (year, month.next())
-    };
+    let (next_year, next_month) =
+        if month == Month::December { (year + 1, Month::January) } else { (year, month.next()) };
     let end = month_start(next_year, next_month).saturating_add(offset);
     Window { start, end }
 }

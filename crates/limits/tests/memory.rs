@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rampart_limits::{
-    Attributes, CompiledLimits, DenyReason, LimitsConfig, Limiter, ManualClock, Policy,
+    Attributes, CompiledLimits, DenyReason, Limiter, LimitsConfig, ManualClock, Policy,
 };
 
 /// 2026-03-01T00:00:00Z, a Sunday; a minute, hour, day and month boundary.
@@ -27,7 +27,12 @@ fn ip(last: u8) -> Attributes {
     Attributes::for_ip(IpAddr::V4(Ipv4Addr::new(10, 0, 0, last)))
 }
 
-async fn admitted(limiter: &Limiter, policies: &[Arc<Policy>], attrs: &Attributes, n: usize) -> usize {
+async fn admitted(
+    limiter: &Limiter,
+    policies: &[Arc<Policy>],
+    attrs: &Attributes,
+    n: usize,
+) -> usize {
     let mut count = 0;
     for _ in 0..n {
         if limiter.check(policies, attrs).await.allowed {

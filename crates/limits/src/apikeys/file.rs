@@ -74,10 +74,8 @@ impl KeysFile {
             return Err(ApiKeyError::TooLarge { path: shown, max: MAX_FILE_BYTES });
         }
         let text = std::fs::read_to_string(path).map_err(io)?;
-        let file = Self::parse(&text, is_json(path)).map_err(|message| ApiKeyError::Invalid {
-            path: shown.clone(),
-            message,
-        })?;
+        let file = Self::parse(&text, is_json(path))
+            .map_err(|message| ApiKeyError::Invalid { path: shown.clone(), message })?;
         file.validate().map_err(|message| ApiKeyError::Invalid { path: shown, message })?;
         Ok(file)
     }
@@ -87,10 +85,9 @@ impl KeysFile {
     pub fn save(&self, path: &Path) -> Result<(), ApiKeyError> {
         let shown = path.display().to_string();
         let io = |source| ApiKeyError::Io { path: shown.clone(), source };
-        let text = self.render(is_json(path)).map_err(|message| ApiKeyError::Invalid {
-            path: shown.clone(),
-            message,
-        })?;
+        let text = self
+            .render(is_json(path))
+            .map_err(|message| ApiKeyError::Invalid { path: shown.clone(), message })?;
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let temp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
@@ -149,7 +146,8 @@ impl KeysFile {
                 .map_err(|err| format!("{}: {}", err.path(), err.inner()));
         }
         let de = serde_yaml_ng::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|err| format!("{}: {}", err.path(), err.inner()))
+        serde_path_to_error::deserialize(de)
+            .map_err(|err| format!("{}: {}", err.path(), err.inner()))
     }
 
     fn render(&self, json: bool) -> Result<String, String> {

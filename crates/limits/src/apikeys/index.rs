@@ -114,7 +114,11 @@ impl ApiKeyIndex {
     ///
     /// The map lookup uses the digest's first eight bytes, which reveal nothing about
     /// the key; the full digest is then compared in constant time.
-    pub fn authenticate(&self, presented: &str, now_nanos: u64) -> Result<Arc<ApiKey>, ApiKeyError> {
+    pub fn authenticate(
+        &self,
+        presented: &str,
+        now_nanos: u64,
+    ) -> Result<Arc<ApiKey>, ApiKeyError> {
         if presented.len() > MAX_PRESENTED || !presented.starts_with(KEY_PREFIX) {
             return Err(ApiKeyError::Malformed);
         }

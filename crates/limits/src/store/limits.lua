@@ -64,7 +64,8 @@ for _ = 1, decisions do
         redis.call('SET', k, string.format('%.17g', nxt), 'PX', string.format('%.0f', ttl))
       else
         redis.call('INCR', k)
-        redis.call('PEXPIREAT', k, string.format('%.0f', math.ceil(b / 1000) + 1000))
+        -- Relative expiry: the server's clock may differ from the gateways'.
+        redis.call('PEXPIRE', k, string.format('%.0f', math.ceil((b - now) / 1000) + 1000))
       end
     end
   end

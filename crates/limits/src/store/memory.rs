@@ -77,7 +77,12 @@ impl MemoryStore {
 
     /// Evaluates every probe atomically; when `commit` is set and all admit, records the
     /// request in every cell. Returns the verdicts and whether the request was recorded.
-    pub fn apply(&self, probes: &[MemoryProbe<'_>], now: u64, commit: bool) -> (Vec<Verdict>, bool) {
+    pub fn apply(
+        &self,
+        probes: &[MemoryProbe<'_>],
+        now: u64,
+        commit: bool,
+    ) -> (Vec<Verdict>, bool) {
         let indices: Vec<usize> = probes.iter().map(|p| self.shard_of(&p.key)).collect();
         let mut order = indices.clone();
         order.sort_unstable();

@@ -46,7 +46,13 @@ pub struct RedisProbe {
 
 impl RedisProbe {
     /// The probe for `identity` under policy `policy`, evaluated at `now` (ns).
-    pub fn new(prefix: &str, policy: &str, identity: &str, algorithm: &Algorithm, now: u64) -> Self {
+    pub fn new(
+        prefix: &str,
+        policy: &str,
+        identity: &str,
+        algorithm: &Algorithm,
+        now: u64,
+    ) -> Self {
         match algorithm {
             Algorithm::Gcra(gcra) => Self {
                 key: format!("{prefix}{{{identity}}}:{policy}"),
@@ -179,19 +185,19 @@ impl Inner {
         if let Some(manager) = slot.as_ref() {
             return Ok(manager.clone());
         }
-        let manager =
-            ConnectionManager::new_lazy_with_config(self.client.clone(), self.manager_config.clone())
-                .map_err(unavailable)?;
+        let manager = ConnectionManager::new_lazy_with_config(
+            self.client.clone(),
+            self.manager_config.clone(),
+        )
+        .map_err(unavailable)?;
         *slot = Some(manager.clone());
         Ok(manager)
     }
 
     /// Replaces the manager with a freshly connected one (the recovery probe).
     async fn reconnect(&self) -> Result<(), StoreError> {
-        let connect = ConnectionManager::new_with_config(
-            self.client.clone(),
-            self.manager_config.clone(),
-        );
+        let connect =
+            ConnectionManager::new_with_config(self.client.clone(), self.manager_config.clone());
         let manager = tokio::time::timeout(self.settings.connect_timeout, connect)
             .await
             .map_err(|_| StoreError::Unavailable { reason: "connect timed out".into() })?
@@ -239,7 +245,9 @@ fn answer_all(batch: Vec<Job>, reply: &[i64]) {
         let width = 1 + job.probes.len() * REPLY_WIDTH;
         let outcome = match reply.get(cursor..cursor + width) {
             Some(slice) => Ok(parse_outcome(slice)),
-            None => Err(StoreError::BadReply { reason: format!("short reply ({} values)", reply.len()) }),
+            None => Err(StoreError::BadReply {
+                reason: format!("short reply ({} values)", reply.len()),
+            }),
         };
         cursor += width;
         let _ = job.reply.send(outcome);
