@@ -77,12 +77,17 @@ pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
     })
 }
 
-/// The YAML library appends "at line N column M" to its messages; the line is reported apart.
+/// The YAML library prefixes its own path and appends "at line N column M"; both are reported
+/// apart, so they are cut from the message.
 fn clean_message(error: &serde_yaml_ng::Error) -> String {
     let text = error.to_string();
-    match text.find(" at line ") {
-        Some(index) => text[..index].to_owned(),
-        None => text,
+    let text = match text.find(" at line ") {
+        Some(index) => &text[..index],
+        None => text.as_str(),
+    };
+    match text.split_once(": ") {
+        Some((prefix, rest)) if !prefix.contains(' ') => rest.to_owned(),
+        _ => text.to_owned(),
     }
 }
 
@@ -112,7 +117,7 @@ routes: [{name: all, match: {path: '/*'}, upstream: api}]
         let text = MINIMAL.replace("upstream: api}", "upstream: api, timeot: 5s}");
         let message = parse_error(&text);
         assert!(
-            message.starts_with("gw.yaml:4: at `routes[0]`: unknown field `timeot`"),
+            message.starts_with("gw.yaml:4: at `routes[0].timeot`: unknown field `timeot`"),
             "{message}"
         );
     }
@@ -122,6 +127,6 @@ routes: [{name: all, match: {path: '/*'}, upstream: api}]
         let text = MINIMAL.replace("upstream: api}", "upstream: api, timeout: 10}");
         let message = parse_error(&text);
         assert!(message.contains("at `routes[0].timeout`"), "{message}");
-        assert!(message.contains("a duration such as"), "{message}");
+        assert!(message.contains("invalid duration `10`: the unit must be"), "{message}");
     }
 }
