@@ -60,14 +60,15 @@ impl Transaction<'_> {
                 skip -= 1;
                 continue;
             }
-            match self.eval_rule(rule, phase) {
+            let flow = self.eval_rule(rule, phase);
+            if self.intervention.is_some() {
+                return self.intervention.clone();
+            }
+            match flow {
                 Flow::Continue => {}
                 Flow::Skip(n) => skip = n,
                 Flow::SkipAfter(marker) => skip_after = Some(marker),
                 Flow::StopPhase => break,
-            }
-            if self.intervention.is_some() {
-                return self.intervention.clone();
             }
         }
         None
