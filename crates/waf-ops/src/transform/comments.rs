@@ -2,6 +2,7 @@
 
 /// Each `/* ... */` (an unterminated one runs to the end) becomes one space.
 pub(super) fn replace(input: &[u8]) -> Option<Vec<u8>> {
+    memchr::memmem::find(input, b"/*")?;
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
     let mut in_comment = false;

@@ -6,6 +6,7 @@ use super::whitespace::is_space;
 /// Decodes `\H..H` (1 to 6 hex digits, last byte kept, full-width mapped) and `\C`; drops a
 /// backslash before a newline or at the end, and one whitespace after a hex escape.
 pub(super) fn decode(input: &[u8]) -> Option<Vec<u8>> {
+    memchr::memchr(b'\\', input)?;
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
     let mut changed = false;

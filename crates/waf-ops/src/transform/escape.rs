@@ -6,6 +6,7 @@ use super::js::is_octal;
 /// Decodes `\a \b \f \n \r \t \v \\ \? \' \"`, `\xHH` and `\O..` (1-3 octal digits); an
 /// unknown escape loses its backslash; a trailing backslash is kept.
 pub(super) fn decode(input: &[u8]) -> Option<Vec<u8>> {
+    memchr::memchr(b'\\', input)?;
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
     let mut changed = false;

@@ -7,6 +7,7 @@
 
 /// Decodes HTML entities; `None` when the output equals the input.
 pub(super) fn decode(input: &[u8]) -> Option<Vec<u8>> {
+    memchr::memchr(b'&', input)?;
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
     while i < input.len() {

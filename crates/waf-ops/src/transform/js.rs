@@ -5,6 +5,7 @@ use super::url::full_width_low_byte;
 
 /// Decodes `\uHHHH` (low byte, full-width mapped), `\xHH`, `\OOO` (one byte) and `\C`.
 pub(super) fn decode(input: &[u8]) -> Option<Vec<u8>> {
+    memchr::memchr(b'\\', input)?;
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
     let mut changed = false;

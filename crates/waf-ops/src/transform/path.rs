@@ -5,7 +5,10 @@
 /// and keeps a trailing slash only if the input had one. With `windows`, `\` counts as `/`
 /// and is rewritten to it.
 pub(super) fn normalize(input: &[u8], windows: bool) -> Option<Vec<u8>> {
-    if input.is_empty() {
+    let plain = memchr::memchr(b'.', input).is_none()
+        && memchr::memmem::find(input, b"//").is_none()
+        && (!windows || memchr::memchr(b'\\', input).is_none());
+    if input.is_empty() || plain {
         return None;
     }
     let is_sep = |c: &u8| *c == b'/' || (windows && *c == b'\\');

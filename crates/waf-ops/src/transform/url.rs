@@ -15,6 +15,7 @@ pub(crate) struct Decoded {
 /// Decodes `%XX` and `+`; with `unicode`, also `%uXXXX` (low byte, with the full-width
 /// ASCII range U+FF01..U+FF5E mapped down to ASCII as ModSecurity does).
 pub(super) fn decode(input: &[u8], unicode: bool) -> Option<Vec<u8>> {
+    memchr::memchr2(b'%', b'+', input)?;
     let d = decode_counting(input, unicode);
     d.changed.then_some(d.bytes)
 }

@@ -7,6 +7,9 @@ use std::io::Write as _;
 /// lead byte again; a lead byte (0xc0..0xf7) without its continuation bytes is dropped; a NUL
 /// that is not the last byte is dropped; lone continuation bytes and 0xf8..0xff are copied.
 pub(super) fn to_unicode(input: &[u8]) -> Option<Vec<u8>> {
+    if input.iter().all(|&c| c != 0 && c < 0x80) {
+        return None;
+    }
     let mut out = Vec::with_capacity(input.len() + input.len() / 2);
     let mut i = 0;
     while i < input.len() {
