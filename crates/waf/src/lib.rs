@@ -20,8 +20,8 @@
 
 pub mod config;
 pub mod engine;
-pub mod parser;
 pub mod ftw;
+pub mod parser;
 pub mod rule;
 
 pub use config::{LoadError, RuleSet};

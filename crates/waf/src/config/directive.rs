@@ -15,7 +15,7 @@ use crate::rule::{Actions, EngineMode, MacroString, Rule, RuleOperator, Target, 
 type DirectiveResult = Result<(), (String, ParseError)>;
 
 enum Pending {
-    Rule(Rule),
+    Rule(Box<Rule>),
     Marker(Arc<str>),
 }
 
@@ -31,7 +31,12 @@ pub(super) struct Builder {
 
 impl Builder {
     /// Applies one directive; the error names the directive (and rule id when known).
-    pub(super) fn directive(&mut self, d: &RawDirective, file: &Arc<str>, base: &Path) -> DirectiveResult {
+    pub(super) fn directive(
+        &mut self,
+        d: &RawDirective,
+        file: &Arc<str>,
+        base: &Path,
+    ) -> DirectiveResult {
         let name = d.name.to_ascii_lowercase();
         let here = |e| (d.name.clone(), e);
         match name.as_str() {
@@ -109,7 +114,7 @@ impl Builder {
             if !self.ids.insert(id) {
                 return Err(ParseError::DuplicateId(id));
             }
-            self.entries.push(Pending::Rule(rule));
+            self.entries.push(Pending::Rule(Box::new(rule)));
         }
         self.chain_open = opens_chain;
         Ok(())
@@ -187,7 +192,9 @@ impl Builder {
             }
             "secruleremovebymsg" => {
                 let msg = one(d)?.clone();
-                self.remove(|r| r.actions.msg.as_ref().and_then(|m| m.as_literal()) == Some(msg.clone()));
+                self.remove(|r| {
+                    r.actions.msg.as_ref().and_then(|m| m.as_literal()) == Some(msg.clone())
+                });
             }
             "secruleupdatetargetbyid" => self.update_targets_by_id(d)?,
             "secruleupdatetargetbytag" => {
@@ -282,7 +289,7 @@ impl Builder {
                     let phase = rule.phase() as usize;
                     resolve_defaults(&mut rule, self.default_actions[phase].as_ref());
                     set.rule_count += 1;
-                    set.phases[phase].push(Entry::Rule(Arc::new(rule)));
+                    set.phases[phase].push(Entry::Rule(Arc::new(*rule)));
                 }
             }
         }
@@ -477,4 +484,3 @@ fn is_accepted_noop(name: &str) -> bool {
                 | "secresponsebodymimetypesclear"
         )
 }
-

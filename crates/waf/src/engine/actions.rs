@@ -50,7 +50,10 @@ impl Transaction<'_> {
             _ => self.expand(&sv.value, head),
         };
         let Some(map) = self.collection_mut(sv.collection) else {
-            tracing::debug!(waf.rule_id = head.id(), "waf setvar on a collection never initialised");
+            tracing::debug!(
+                waf.rule_id = head.id(),
+                "waf setvar on a collection never initialised"
+            );
             return;
         };
         match sv.op {
@@ -75,7 +78,10 @@ impl Transaction<'_> {
         insert_bounded(&mut self.tx, key.to_ascii_lowercase(), value);
     }
 
-    fn collection_mut(&mut self, v: Variable) -> Option<&mut std::collections::BTreeMap<String, Vec<u8>>> {
+    fn collection_mut(
+        &mut self,
+        v: Variable,
+    ) -> Option<&mut std::collections::BTreeMap<String, Vec<u8>>> {
         if v == Variable::Tx {
             return Some(&mut self.tx);
         }
@@ -116,7 +122,11 @@ fn number(v: &[u8]) -> i64 {
     })
 }
 
-fn insert_bounded(map: &mut std::collections::BTreeMap<String, Vec<u8>>, key: String, value: Vec<u8>) {
+fn insert_bounded(
+    map: &mut std::collections::BTreeMap<String, Vec<u8>>,
+    key: String,
+    value: Vec<u8>,
+) {
     if map.len() >= MAX_TX_VARS && !map.contains_key(&key) {
         return;
     }

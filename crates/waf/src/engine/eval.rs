@@ -157,7 +157,9 @@ impl Transaction<'_> {
         let capture = link.actions.capture && !negated && op.supports_capture();
         let mut hits = Vec::new();
         for value in values {
-            if let Some(hit) = test_value(op, &link.transforms, link.actions.multi_match, negated, capture, value) {
+            if let Some(hit) =
+                test_value(op, &link.transforms, link.actions.multi_match, negated, capture, value)
+            {
                 hits.push(hit);
             }
         }
@@ -173,7 +175,8 @@ impl Transaction<'_> {
         let param = self.expand_text(&link.operator.param, head);
         let key = (link as *const Rule as usize, param);
         if !self.operators.contains_key(&key) {
-            let base = std::path::Path::new(&*link.file).parent().unwrap_or(std::path::Path::new("."));
+            let base =
+                std::path::Path::new(&*link.file).parent().unwrap_or(std::path::Path::new("."));
             let ctx = CompileContext { base_dir: base };
             match Operator::compile(&link.operator.name, &key.1, &ctx) {
                 Ok(op) => {
@@ -290,6 +293,9 @@ fn test_value(
     if multi_match {
         return None;
     }
-    check(&current, &mut captures)
-        .then(|| Hit { name: value.name, value: current.into_owned(), captures })
+    check(&current, &mut captures).then(|| Hit {
+        name: value.name,
+        value: current.into_owned(),
+        captures,
+    })
 }

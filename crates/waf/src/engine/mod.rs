@@ -69,7 +69,12 @@ impl WafEngine {
 
     fn new(rules: RuleSet, options: &LoadOptions) -> WafEngine {
         let clock = options.clock.clone().unwrap_or_else(|| Arc::new(system_micros));
-        WafEngine { rules: Arc::new(rules), store: Store::default(), clock, counter: AtomicU64::new(0) }
+        WafEngine {
+            rules: Arc::new(rules),
+            store: Store::default(),
+            clock,
+            counter: AtomicU64::new(0),
+        }
     }
 
     /// The loaded rule set.

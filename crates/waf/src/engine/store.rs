@@ -41,10 +41,8 @@ impl Store {
     /// A copy of the record, with expired variables dropped; empty when unknown.
     pub fn load(&self, collection: &str, key: &str, now: u64) -> Record {
         let Ok(records) = self.records.lock() else { return Record::default() };
-        let mut record = records
-            .get(&(collection.to_string(), key.to_string()))
-            .cloned()
-            .unwrap_or_default();
+        let mut record =
+            records.get(&(collection.to_string(), key.to_string())).cloned().unwrap_or_default();
         record.expire(now);
         record
     }

@@ -223,7 +223,10 @@ impl<'e> Transaction<'e> {
     /// The CRS anomaly scores held in TX.
     pub fn anomaly_scores(&self) -> AnomalyScores {
         let get = |k: &str| {
-            self.tx.get(k).and_then(|v| std::str::from_utf8(v).ok()?.trim().parse().ok()).unwrap_or(0)
+            self.tx
+                .get(k)
+                .and_then(|v| std::str::from_utf8(v).ok()?.trim().parse().ok())
+                .unwrap_or(0)
         };
         AnomalyScores {
             inbound: get("blocking_inbound_anomaly_score"),

@@ -138,10 +138,9 @@ impl<'e> Transaction<'e> {
             RequestLine => owned(format!("{} {} {}", self.method, self.uri, self.protocol)),
             QueryString => Some(Cow::Borrowed(self.query.as_bytes())),
             RequestBody => self.request_body_variable(),
-            RequestBodyLength => {
-                (self.body.processed && !self.body.raw.is_empty()).then(|| self.body.raw.len())
-                    .and_then(|n| owned(n.to_string()))
-            }
+            RequestBodyLength => (self.body.processed && !self.body.raw.is_empty())
+                .then_some(self.body.raw.len())
+                .and_then(|n| owned(n.to_string())),
             ArgsCombinedSize => owned(self.args_combined_size().to_string()),
             FilesCombinedSize => {
                 owned(self.body.files.iter().map(|f| f.size).sum::<usize>().to_string())
@@ -172,7 +171,9 @@ impl<'e> Transaction<'e> {
                 .then(|| self.response.status.to_string())
                 .and_then(owned),
             ResponseProtocol => Some(Cow::Borrowed(self.response.protocol.as_bytes())),
-            ResponseBody => self.response_body_visible().then(|| Cow::Borrowed(&self.response.body[..])),
+            ResponseBody => {
+                self.response_body_visible().then(|| Cow::Borrowed(&self.response.body[..]))
+            }
             ResponseContentLength => self
                 .response_body_visible()
                 .then(|| self.response.body.len().to_string())
@@ -183,13 +184,12 @@ impl<'e> Transaction<'e> {
             MatchedVarName => Some(Cow::Borrowed(self.matched_var.0.as_bytes())),
             HighestSeverity => self.highest_severity.map(|s| s.to_string()).and_then(owned),
             WebAppId => Some(Cow::Borrowed(self.engine.rules.settings.web_app_id.as_bytes())),
-            AuthType => self.header(b"authorization").and_then(|a| {
-                let first = a.split(|&b| b == b' ').next().unwrap_or_default();
-                Some(Cow::Borrowed(first))
+            AuthType => self.header(b"authorization").map(|a| {
+                Cow::Borrowed(a.split(|&b| b == b' ').next().unwrap_or_default())
             }),
-            Duration => owned(
-                (self.engine.now_micros().saturating_sub(self.started_micros)).to_string(),
-            ),
+            Duration => {
+                owned((self.engine.now_micros().saturating_sub(self.started_micros)).to_string())
+            }
             ModsecBuild => owned("030009".to_string()),
             Time | TimeDay | TimeEpoch | TimeHour | TimeMin | TimeMon | TimeSec | TimeWday
             | TimeYear => owned(super::expand::time_var(v, self.started_micros)),
@@ -206,9 +206,11 @@ impl<'e> Transaction<'e> {
             | MultipartLfLine
             | MultipartMissingSemicolon
             | MultipartStrictError
-            | MultipartUnmatchedBoundary => {
-                self.body.multipart_flags.get(v.name()).map(|f| Cow::Owned(f.to_string().into_bytes()))
-            }
+            | MultipartUnmatchedBoundary => self
+                .body
+                .multipart_flags
+                .get(v.name())
+                .map(|f| Cow::Owned(f.to_string().into_bytes())),
             _ => None,
         }
     }
@@ -229,11 +231,7 @@ impl<'e> Transaction<'e> {
     }
 
     fn args_combined_size(&self) -> usize {
-        self.args_get
-            .iter()
-            .chain(&self.body.args_post)
-            .map(|(k, v)| k.len() + v.len())
-            .sum()
+        self.args_get.iter().chain(&self.body.args_post).map(|(k, v)| k.len() + v.len()).sum()
     }
 
     fn full_request(&self) -> Vec<u8> {
@@ -263,11 +261,8 @@ impl<'e> Transaction<'e> {
 
     /// RESPONSE_CONTENT_TYPE: the Content-Type header before any `;`.
     pub(crate) fn response_content_type(&self) -> Option<String> {
-        let (_, v) = self
-            .response
-            .headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))?;
+        let (_, v) =
+            self.response.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-type"))?;
         let text = String::from_utf8_lossy(v);
         Some(text.split(';').next().unwrap_or_default().to_string())
     }

@@ -42,7 +42,9 @@ pub fn respond(req: &ParsedRequest) -> Response {
     let headers = spec
         .headers
         .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string).into_bytes()))
+        .map(|(k, v)| {
+            (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string).into_bytes())
+        })
         .collect();
     text_response(spec.status.unwrap_or(200), headers, body)
 }
@@ -58,8 +60,16 @@ fn text_response(status: u16, mut headers: Vec<(String, Vec<u8>)>, body: Vec<u8>
 fn sniff(body: &[u8]) -> &'static str {
     let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
     let head = body[start..].iter().take(14).map(u8::to_ascii_lowercase).collect::<Vec<_>>();
-    const HTML: [&[u8]; 8] =
-        [b"<!doctype html", b"<html", b"<head", b"<script", b"<body", b"<title", b"<iframe", b"<h1"];
+    const HTML: [&[u8]; 8] = [
+        b"<!doctype html",
+        b"<html",
+        b"<head",
+        b"<script",
+        b"<body",
+        b"<title",
+        b"<iframe",
+        b"<h1",
+    ];
     if HTML.iter().any(|tag| head.starts_with(tag)) {
         return "text/html; charset=utf-8";
     }

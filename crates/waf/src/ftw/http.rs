@@ -46,9 +46,10 @@ pub fn build(input: &Input) -> Vec<u8> {
         }
         data = encode_form(&headers, data);
     }
-    if headers.iter().any(|(k, v)| {
-        k.eq_ignore_ascii_case("content-type") && v.contains("multipart/form-data;")
-    }) {
+    if headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v.contains("multipart/form-data;"))
+    {
         data = lf_to_crlf(&data);
     }
     if auto {
@@ -165,7 +166,9 @@ fn query_escape(s: &str) -> String {
     let mut out = String::new();
     for &b in s.as_bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -263,7 +266,8 @@ fn dechunk(mut rest: &[u8]) -> Result<Vec<u8>, BadRequest> {
         let Some(end) = find(rest, b"\r\n") else { return Ok(out) };
         let size_text = String::from_utf8_lossy(&rest[..end]);
         let size_text = size_text.split(';').next().unwrap_or("").trim().to_string();
-        let size = usize::from_str_radix(&size_text, 16).map_err(|_| BadRequest("bad chunk size"))?;
+        let size =
+            usize::from_str_radix(&size_text, 16).map_err(|_| BadRequest("bad chunk size"))?;
         rest = &rest[end + 2..];
         if size == 0 {
             return Ok(out);
@@ -290,11 +294,8 @@ mod tests {
 
     #[test]
     fn builds_like_go_ftw() {
-        let input = Input {
-            method: Some("POST".into()),
-            data: Some("a=b c&d".into()),
-            ..Input::default()
-        };
+        let input =
+            Input { method: Some("POST".into()), data: Some("a=b c&d".into()), ..Input::default() };
         let bytes = String::from_utf8(build(&input)).unwrap();
         assert!(bytes.starts_with("POST / HTTP/1.1\r\n"));
         assert!(bytes.contains("Content-Type: application/x-www-form-urlencoded\r\n"));

@@ -73,7 +73,7 @@ pub enum FtwError {
 /// How an override changes a test.
 enum Override {
     Skip(String),
-    Replace(Output),
+    Replace(Box<Output>),
 }
 
 /// Runs the tests and writes the report to `out`, ending with `N passed, N failed, N skipped`.
@@ -87,6 +87,10 @@ pub fn run(options: &FtwOptions, out: &mut dyn Write) -> Result<FtwSummary, FtwE
         let family = family_of(&path);
         let text = std::fs::read_to_string(&path)
             .map_err(|source| FtwError::Read { path: path.clone(), source })?;
+        // A file whose every line is a comment holds no tests.
+        if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+            continue;
+        }
         let file: TestFile = match serde_yaml_ng::from_str(&text) {
             Ok(f) => f,
             Err(e) => {
@@ -123,7 +127,7 @@ fn run_file(
                 summary.record_skip(&name, path, family, reason);
                 continue;
             }
-            Some(Override::Replace(output)) => Some(output),
+            Some(Override::Replace(output)) => Some(&**output),
             None => None,
         };
         let result = stage::run_test(engine, test, &name, replaced);
@@ -142,7 +146,7 @@ fn load_overrides(path: Option<&Path>) -> Result<BTreeMap<(u64, u64), Override>,
         let ids = if o.test_ids.is_empty() { vec![0] } else { o.test_ids.clone() };
         for id in ids {
             let value = match &o.output {
-                Some(output) => Override::Replace(output.clone()),
+                Some(output) => Override::Replace(Box::new(output.clone())),
                 None => Override::Skip(o.reason.clone()),
             };
             map.insert((o.rule_id, id), value);

@@ -6,7 +6,8 @@ use serde_yaml_ng::Value;
 /// One test file: tests for one rule.
 #[derive(Debug, Deserialize)]
 pub struct TestFile {
-    /// The rule the tests are about.
+    /// The rule the tests are about (0 when the file holds no tests).
+    #[serde(default)]
     pub rule_id: u64,
     /// The tests.
     #[serde(default)]

@@ -105,11 +105,19 @@ impl FtwSummary {
         }
         for (file, c) in &self.files {
             if c.failed > 0 {
-                writeln!(out, "file {file}: {} passed, {} failed, {} skipped", c.passed, c.failed, c.skipped)?;
+                writeln!(
+                    out,
+                    "file {file}: {} passed, {} failed, {} skipped",
+                    c.passed, c.failed, c.skipped
+                )?;
             }
         }
         for (family, c) in &self.families {
-            writeln!(out, "family {family}: {} passed, {} failed, {} skipped", c.passed, c.failed, c.skipped)?;
+            writeln!(
+                out,
+                "family {family}: {} passed, {} failed, {} skipped",
+                c.passed, c.failed, c.skipped
+            )?;
         }
         writeln!(out, "{} passed, {} failed, {} skipped", self.passed, self.failed, self.skipped)
     }

@@ -38,7 +38,12 @@ pub(super) fn run_test(
     run_stages(engine, test, name, replaced)
 }
 
-fn run_stages(engine: &WafEngine, test: &Test, name: &str, replaced: Option<&Output>) -> TestResult {
+fn run_stages(
+    engine: &WafEngine,
+    test: &Test,
+    name: &str,
+    replaced: Option<&Output>,
+) -> TestResult {
     for (i, stage) in test.stages.iter().enumerate() {
         let observed = run_stage(engine, &stage.input, &format!("{name}/{i}"));
         let expected = replaced.unwrap_or(&stage.output);
@@ -55,7 +60,13 @@ fn run_stage(engine: &WafEngine, input: &super::model::Input, id: &str) -> Obser
     let request = match http::parse(&bytes) {
         Ok(r) => r,
         Err(_) => {
-            return Observed { status: 400, ids: vec![], log: String::new(), body: vec![], http_error: true }
+            return Observed {
+                status: 400,
+                ids: vec![],
+                log: String::new(),
+                body: vec![],
+                http_error: true,
+            }
         }
     };
     let info = TransactionInfo {
@@ -146,9 +157,11 @@ fn escape(bytes: &[u8]) -> String {
 }
 
 fn judge(expected: &Output, observed: &Observed) -> TestResult {
-    let mut result = TestResult { passed: true, seen: observed.ids.clone(), ..TestResult::default() };
+    let mut result =
+        TestResult { passed: true, seen: observed.ids.clone(), ..TestResult::default() };
     if let Some(log) = &expected.log {
-        result.missing = log.expect_ids.iter().copied().filter(|id| !observed.ids.contains(id)).collect();
+        result.missing =
+            log.expect_ids.iter().copied().filter(|id| !observed.ids.contains(id)).collect();
         result.unexpected =
             log.no_expect_ids.iter().copied().filter(|id| observed.ids.contains(id)).collect();
         check_regex(&mut result, log.match_regex.as_deref(), &observed.log, true);
@@ -170,7 +183,8 @@ fn judge(expected: &Output, observed: &Observed) -> TestResult {
     if expected.expect_error == Some(true) && !observed.http_error {
         result.notes.push("expected an HTTP-level error".into());
     }
-    result.passed = result.missing.is_empty() && result.unexpected.is_empty() && result.notes.is_empty();
+    result.passed =
+        result.missing.is_empty() && result.unexpected.is_empty() && result.notes.is_empty();
     result
 }
 

@@ -117,7 +117,8 @@ mod tests {
     fn splits_targets_with_selectors() {
         let got = parse_targets("ARGS|!ARGS:foo|&TX:x|REQUEST_HEADERS:'User-Agent'").unwrap();
         assert_eq!(got.len(), 4);
-        let want = RawTarget { exclude: true, count: false, name: "ARGS".into(), selector: key("foo") };
+        let want =
+            RawTarget { exclude: true, count: false, name: "ARGS".into(), selector: key("foo") };
         assert_eq!(got[1], want);
         assert!(got[2].count);
         assert_eq!(got[3].selector, key("User-Agent"));

@@ -127,7 +127,9 @@ impl IdRange {
     pub fn parse(text: &str) -> Option<IdRange> {
         let text = text.trim();
         match text.split_once('-') {
-            Some((a, b)) => Some(IdRange { first: a.trim().parse().ok()?, last: b.trim().parse().ok()? }),
+            Some((a, b)) => {
+                Some(IdRange { first: a.trim().parse().ok()?, last: b.trim().parse().ok()? })
+            }
             None => text.parse().ok().map(|id| IdRange { first: id, last: id }),
         }
     }
@@ -264,7 +266,9 @@ impl Actions {
             "maturity" => self.maturity = value.trim().parse().ok(),
             "accuracy" => self.accuracy = value.trim().parse().ok(),
             "t" => self.add_transform(value)?,
-            "status" => self.status = Some(value.trim().parse().map_err(|_| bad("an HTTP status"))?),
+            "status" => {
+                self.status = Some(value.trim().parse().map_err(|_| bad("an HTTP status"))?)
+            }
             "chain" => self.chain = true,
             "capture" => self.capture = true,
             "multimatch" => self.multi_match = true,
@@ -274,7 +278,10 @@ impl Actions {
             "noauditlog" => self.audit_log = Some(false),
             "skip" => self.skip = value.trim().parse().map_err(|_| bad("a rule count"))?,
             "skipafter" => self.skip_after = Some(value.trim().to_string()),
-            "sanitisematched" | "sanitisearg" | "sanitisematchedbytes" | "sanitiserequestheader"
+            "sanitisematched"
+            | "sanitisearg"
+            | "sanitisematchedbytes"
+            | "sanitiserequestheader"
             | "sanitiseresponseheader" => self.sanitise = true,
             _ => return self.add_disruptive_or_runtime(&name, action, value),
         }
@@ -415,9 +422,8 @@ fn parse_expirevar(value: &str) -> Result<RuntimeAction, ParseError> {
 }
 
 fn parse_initcol(value: &str) -> Result<RuntimeAction, ParseError> {
-    let (collection, key) = value
-        .split_once('=')
-        .ok_or_else(|| bad_value("initcol", value, "`collection=key`"))?;
+    let (collection, key) =
+        value.split_once('=').ok_or_else(|| bad_value("initcol", value, "`collection=key`"))?;
     let collection = collection_of(collection, "initcol", value)?;
     Ok(RuntimeAction::InitCol(collection, MacroString::parse(key.trim())?))
 }
@@ -433,7 +439,9 @@ fn parse_ctl(value: &str) -> Result<Ctl, ParseError> {
     };
 
     Ok(match option.trim().to_ascii_lowercase().as_str() {
-        "ruleremovebyid" => Ctl::RuleRemoveById(parse_ranges(arg).ok_or_else(|| bad("ids or ranges"))?),
+        "ruleremovebyid" => {
+            Ctl::RuleRemoveById(parse_ranges(arg).ok_or_else(|| bad("ids or ranges"))?)
+        }
         "ruleremovebytag" => Ctl::RuleRemoveByTag(arg.to_string()),
         "ruleremovebymsg" => Ctl::RuleRemoveByMsg(arg.to_string()),
         "ruleremovetargetbyid" => {
@@ -446,13 +454,15 @@ fn parse_ctl(value: &str) -> Result<Ctl, ParseError> {
             Ctl::RuleRemoveTargetByTag(tag.to_string(), parse_exclusions(targets)?)
         }
         "ruleengine" => Ctl::RuleEngine(EngineMode::parse(arg)?),
-        "requestbodyprocessor" => Ctl::RequestBodyProcessor(match arg.to_ascii_uppercase().as_str() {
-            "URLENCODED" => BodyProcessor::UrlEncoded,
-            "MULTIPART" => BodyProcessor::Multipart,
-            "JSON" => BodyProcessor::Json,
-            "XML" => BodyProcessor::Xml,
-            _ => return Err(bad("URLENCODED, MULTIPART, JSON or XML")),
-        }),
+        "requestbodyprocessor" => {
+            Ctl::RequestBodyProcessor(match arg.to_ascii_uppercase().as_str() {
+                "URLENCODED" => BodyProcessor::UrlEncoded,
+                "MULTIPART" => BodyProcessor::Multipart,
+                "JSON" => BodyProcessor::Json,
+                "XML" => BodyProcessor::Xml,
+                _ => return Err(bad("URLENCODED, MULTIPART, JSON or XML")),
+            })
+        }
         "requestbodyaccess" => Ctl::RequestBodyAccess(on_off(arg)?),
         "responsebodyaccess" => Ctl::ResponseBodyAccess(on_off(arg)?),
         "forcerequestbodyvariable" => Ctl::ForceRequestBodyVariable(on_off(arg)?),
@@ -466,10 +476,7 @@ fn parse_ctl(value: &str) -> Result<Ctl, ParseError> {
 
 /// Parses `1,2,100-200` (also space-separated).
 pub fn parse_ranges(text: &str) -> Option<Vec<IdRange>> {
-    text.split([',', ' '])
-        .filter(|s| !s.trim().is_empty())
-        .map(IdRange::parse)
-        .collect()
+    text.split([',', ' ']).filter(|s| !s.trim().is_empty()).map(IdRange::parse).collect()
 }
 
 /// Parses the target part of a ctl or SecRuleUpdateTarget (`ARGS:foo|REQUEST_COOKIES:/x/`)
