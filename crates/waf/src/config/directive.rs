@@ -77,12 +77,13 @@ impl Builder {
         base: &Path,
     ) -> DirectiveResult {
         let raw_actions = parse_actions(actions).map_err(|e| (d.name.clone(), e))?;
-        let actions = Actions::compile(&raw_actions).map_err(|e| (d.name.clone(), e))?;
-        let label = match actions.id {
-            Some(id) => format!("{} id:{id}", d.name),
+        let id = raw_actions.iter().find(|a| a.name.eq_ignore_ascii_case("id"));
+        let label = match id.and_then(|a| a.value.as_deref()) {
+            Some(id) => format!("{} id:{}", d.name, id.trim()),
             None => d.name.clone(),
         };
         let fail = |e| (label.clone(), e);
+        let actions = Actions::compile(&raw_actions).map_err(fail)?;
 
         let targets = match targets {
             Some(t) => TargetList::compile(&parse_targets(t).map_err(fail)?).map_err(fail)?,

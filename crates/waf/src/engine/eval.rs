@@ -183,7 +183,8 @@ impl Transaction<'_> {
                     self.operators.insert(key.clone(), op);
                 }
                 Err(e) => {
-                    tracing::warn!(waf.rule_id = head.id(), error = %e, "waf operator did not compile at run time");
+                    let id = head.id();
+                    tracing::warn!(waf.rule_id = id, error = %e, "waf operator did not compile");
                     return None;
                 }
             }

@@ -305,7 +305,11 @@ mod tests {
 
     #[test]
     fn parses_chunked_bodies() {
-        let raw = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nHi \r\n3\r\nCRS\r\n0\r\n\r\n";
+        let raw: &[u8] = concat!(
+            "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "3\r\nHi \r\n3\r\nCRS\r\n0\r\n\r\n"
+        )
+        .as_bytes();
         let req = parse(raw).unwrap();
         assert_eq!(req.body, b"Hi CRS");
         assert_eq!(req.method, "POST");

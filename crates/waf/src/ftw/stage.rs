@@ -126,7 +126,8 @@ fn log_text(tx: &Transaction<'_>, req: &ParsedRequest) -> String {
     for m in tx.matches().iter().filter(|m| m.logged) {
         let value = escape(&m.value);
         out.push_str(&format!(
-            "ModSecurity: Warning. Matched \"{}\" against \"{}\" required. [id \"{}\"] [msg \"{}\"] \
+            "ModSecurity: Warning. Matched \"{}\" against \"{}\" required. [id \"{}\"] \
+             [msg \"{}\"] \
              [data \"{}\"] [severity \"{}\"]",
             value,
             m.variable,

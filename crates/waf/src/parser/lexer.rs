@@ -110,7 +110,10 @@ mod tests {
 
     #[test]
     fn joins_continuations_and_skips_comments() {
-        let text = "# comment\nSecRule ARGS \"@rx a\\\"b\" \\\n    \"id:1,\\\n    pass\"\n\nSecMarker END\n";
+        let text = concat!(
+            "# comment\nSecRule ARGS \"@rx a\\\"b\" \\\n",
+            "    \"id:1,\\\n    pass\"\n\nSecMarker END\n"
+        );
         let dirs = directives(text).unwrap();
         assert_eq!(dirs.len(), 2);
         assert_eq!(dirs[0].name, "SecRule");
