@@ -19,8 +19,8 @@ pub const EXIT_ERROR: u8 = 2;
 /// Audit Kubernetes and Istio manifests for security problems.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AuditArgs {
-    /// Pod Security level to enforce; when set, only that level's Pod Security findings
-    /// count for the exit code (other findings are still reported).
+    /// Evaluate only the Pod Security controls of this level (restricted includes
+    /// baseline); without it every check runs, Pod Security at restricted.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub pss_level: Option<PssLevel>,
 

@@ -20,7 +20,8 @@ const CHECKED_KINDS: &[&str] = &[
 /// What to evaluate.
 #[derive(Debug, Clone, Default)]
 pub struct AuditOptions {
-    /// Pod Security level; `None` evaluates restricted (which includes baseline).
+    /// Pod Security level. `None`: every check runs, Pod Security at restricted (which
+    /// includes baseline). `Some(level)`: only the Pod Security controls of that level run.
     pub pss_level: Option<PssLevel>,
     /// Pod Security version.
     pub pss_version: PssVersion,
@@ -46,7 +47,8 @@ pub fn audit(resources: &[Resource], options: &AuditOptions) -> Report {
     let level = options.pss_level.unwrap_or(PssLevel::Restricted);
     let mut raw: Vec<(usize, usize, &'static Check, String)> = Vec::new();
     for (order, check) in checks::all().iter().enumerate() {
-        if !checks::pss_active(check, level, options.pss_version) {
+        let pss_only = options.pss_level.is_some() && check.pss.is_none();
+        if pss_only || !checks::pss_active(check, level, options.pss_version) {
             continue;
         }
         for (index, message) in run_check(check, resources, options.pss_version) {

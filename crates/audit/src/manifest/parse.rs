@@ -90,9 +90,7 @@ pub fn parse_documents(text: &str, limits: &Limits) -> Parsed {
     for item in Parser::new_from_str(text) {
         let step = match item {
             Ok((event, span)) => builder.on_event(event, span),
-            Err(e) => {
-                Err(ParseError::Syntax { line: e.marker().line(), detail: e.info().to_string() })
-            }
+            Err(e) => Err(scan_error(&e, limits)),
         };
         match step {
             Ok(Some(doc)) => parsed.documents.push(doc),
@@ -104,6 +102,16 @@ pub fn parse_documents(text: &str, limits: &Limits) -> Parsed {
         }
     }
     parsed
+}
+
+/// The scanner refuses flow nesting past its own limit (255) before emitting events;
+/// that is reported as nesting too deep, like the builder's own limit.
+fn scan_error(e: &saphyr_parser::ScanError, limits: &Limits) -> ParseError {
+    let line = e.marker().line();
+    if e.info().contains("recursion limit") {
+        return ParseError::TooDeep { line, max: limits.max_depth };
+    }
+    ParseError::Syntax { line, detail: e.info().to_string() }
 }
 
 enum Frame {
@@ -291,10 +299,25 @@ mod tests {
     }
 
     #[test]
+    fn refuses_deep_block_nesting() {
+        let text: String = (0..100).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
+        let parsed = parse_documents(&text, &Limits::default());
+        assert!(
+            matches!(parsed.error, Some(ParseError::TooDeep { line: 65, max: 64 })),
+            "{:?}",
+            parsed.error
+        );
+    }
+
+    #[test]
     fn refuses_deep_nesting_without_overflow() {
         let text = "[".repeat(200_000);
         let parsed = parse_documents(&text, &Limits::default());
-        assert!(matches!(parsed.error, Some(ParseError::TooDeep { max: 64, .. })));
+        assert!(
+            matches!(parsed.error, Some(ParseError::TooDeep { max: 64, .. })),
+            "{:?}",
+            parsed.error
+        );
     }
 
     #[test]

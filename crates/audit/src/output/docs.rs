@@ -36,7 +36,8 @@ pub fn check_markdown(check: &Check) -> String {
     let doc = &check.doc;
     let _ = write!(
         out,
-        "\n**What:** {}\n\n**Why:** {}\n\n**Example (fails):**\n\n```yaml\n{}\n```\n\n**Fix:** {}\n",
+        "\n**What:** {}\n\n**Why:** {}\n\n**Example (fails):**\n\n\
+         ```yaml\n{}\n```\n\n**Fix:** {}\n",
         doc.what, doc.why, doc.example, doc.fix
     );
     out

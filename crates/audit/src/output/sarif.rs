@@ -79,7 +79,10 @@ fn result(finding: &Finding, rule_index: usize) -> Value {
         "message": { "text": format!("{name}: {}. Fix: {}", finding.message, finding.remediation) },
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": { "uri": artifact_uri(&finding.file), "uriBaseId": "%SRCROOT%" },
+                "artifactLocation": {
+                    "uri": artifact_uri(&finding.file),
+                    "uriBaseId": "%SRCROOT%",
+                },
                 "region": { "startLine": finding.line.max(1) },
             }
         }],

@@ -8,6 +8,9 @@ use crate::manifest::value::Value;
 const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
 const CONTAINER_ANNOTATION: &str = "container.seccomp.security.alpha.kubernetes.io/";
 
+/// Message tail for a profile type that is not allowed.
+pub(crate) const NOT_ALLOWED: &str = "a value other than RuntimeDefault or Localhost";
+
 /// The check.
 pub static CHECK: Check = Check {
     id: "PSS-BASE-SECCOMP",
@@ -50,7 +53,7 @@ fn evaluate(input: &PodInput<'_>) -> Option<String> {
     });
     (pod_bad || !bad.is_empty()).then(|| {
         let who = setters(pod_bad, &bad);
-        format!("{who} must not set securityContext.seccompProfile.type other than RuntimeDefault or Localhost")
+        format!("{who} must not set securityContext.seccompProfile.type to {NOT_ALLOWED}")
     })
 }
 

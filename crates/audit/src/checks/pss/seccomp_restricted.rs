@@ -1,6 +1,6 @@
 //! PSS-RESTR-SECCOMP: seccomp profile missing or not RuntimeDefault/Localhost (v1.19+).
 
-use super::seccomp_baseline::valid_type;
+use super::seccomp_baseline::{valid_type, NOT_ALLOWED};
 use super::{bad_containers, setters};
 use crate::checks::{Check, CheckDoc, Family, PodInput, PssControl, Rule};
 use crate::finding::{PssLevel, Severity};
@@ -44,7 +44,9 @@ fn evaluate(input: &PodInput<'_>) -> Option<String> {
         bad_containers(pod, |c| c.security(&["seccompProfile"]).is_some_and(|p| !valid_type(p)));
     if pod_bad || !explicit.is_empty() {
         let who = setters(pod_bad, &explicit);
-        return Some(format!("{who} must not set securityContext.seccompProfile.type other than RuntimeDefault or Localhost"));
+        return Some(format!(
+            "{who} must not set securityContext.seccompProfile.type to {NOT_ALLOWED}"
+        ));
     }
     let pod_set = pod_profile.is_some();
     let implicit = bad_containers(pod, |c| !pod_set && c.security(&["seccompProfile"]).is_none());

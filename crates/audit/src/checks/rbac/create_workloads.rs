@@ -29,7 +29,8 @@ pub static CHECK: Check = Check {
                replicasets, statefulsets, daemonsets, jobs or cronjobs.",
         why: "Whoever creates a pod chooses its service account and mounts: it can run as \
               any service account in the namespace and read any secret there.",
-        example: "rules:\n  - apiGroups: [\"apps\"]\n    resources: [\"deployments\"]\n    verbs: [\"create\"]",
+        example: "rules:\n  - apiGroups: [\"apps\"]\n    resources: [\"deployments\"]\n    \
+                  verbs: [\"create\"]",
         fix: "Grant workload creation to deploy pipelines only, and enforce Pod Security \
               admission in the namespace.",
     },

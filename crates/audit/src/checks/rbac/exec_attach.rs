@@ -17,8 +17,8 @@ pub static CHECK: Check = Check {
         what: "Flags rules granting `create` or `get` on `pods/exec` or `pods/attach`.",
         why: "Exec runs commands inside any pod the role reaches, with that pod's service \
               account, secrets and network position.",
-        example:
-            "rules:\n  - apiGroups: [\"\"]\n    resources: [\"pods/exec\"]\n    verbs: [\"create\"]",
+        example: "rules:\n  - apiGroups: [\"\"]\n    resources: [\"pods/exec\"]\n    \
+                  verbs: [\"create\"]",
         fix: "Remove exec and attach; use logs and debugging tools with audit instead.",
     },
     remediation: "remove pods/exec and pods/attach from the role",
