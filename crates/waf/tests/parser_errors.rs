@@ -11,7 +11,10 @@ fn error_of(text: &str) -> String {
 
 #[test]
 fn unknown_directive() {
-    assert_eq!(error_of("SecRuleEngine On\nSecFrobnicate On"), "<string>:2: SecFrobnicate: unknown directive");
+    assert_eq!(
+        error_of("SecRuleEngine On\nSecFrobnicate On"),
+        "<string>:2: SecFrobnicate: unknown directive"
+    );
 }
 
 #[test]
@@ -40,7 +43,10 @@ fn unknown_transformation() {
 
 #[test]
 fn missing_id() {
-    assert_eq!(error_of(r#"SecRule ARGS "@rx a" "phase:1""#), "<string>:1: SecRule: rule has no `id` action");
+    assert_eq!(
+        error_of(r#"SecRule ARGS "@rx a" "phase:1""#),
+        "<string>:1: SecRule: rule has no `id` action"
+    );
 }
 
 #[test]
@@ -58,7 +64,10 @@ fn bad_regex_names_the_operator() {
 #[test]
 fn unknown_operator() {
     let err = error_of(r#"SecRule ARGS "@frobnicate x" "id:9""#);
-    assert!(err.starts_with("<string>:1: SecRule id:9: operator `@frobnicate` does not compile"), "{err}");
+    assert!(
+        err.starts_with("<string>:1: SecRule id:9: operator `@frobnicate` does not compile"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -85,7 +94,10 @@ fn bad_setting_value() {
 
 #[test]
 fn unterminated_quote() {
-    assert_eq!(error_of("SecRule ARGS \"@rx a"), "<string>:1: directive: unterminated double quote");
+    assert_eq!(
+        error_of("SecRule ARGS \"@rx a"),
+        "<string>:1: directive: unterminated double quote"
+    );
 }
 
 #[test]
@@ -99,7 +111,8 @@ fn bad_action_value() {
 #[test]
 fn include_of_a_missing_file() {
     let dir = tempfile::tempdir().unwrap();
-    let options = LoadOptions { base_dir: Some(dir.path().to_path_buf()), ..LoadOptions::default() };
+    let options =
+        LoadOptions { base_dir: Some(dir.path().to_path_buf()), ..LoadOptions::default() };
     let err = WafEngine::from_str("Include nothing-here.conf", &options).unwrap_err().to_string();
     assert_eq!(err, "<string>:1: Include: cannot include `nothing-here.conf`: no file matches");
 }
@@ -110,7 +123,8 @@ fn include_reports_errors_in_the_included_file() {
     let path = dir.path().join("rules-a.conf");
     let mut f = std::fs::File::create(&path).unwrap();
     writeln!(f, "SecAction \"id:1,pass\"\n\nSecBogus x").unwrap();
-    let options = LoadOptions { base_dir: Some(dir.path().to_path_buf()), ..LoadOptions::default() };
+    let options =
+        LoadOptions { base_dir: Some(dir.path().to_path_buf()), ..LoadOptions::default() };
     let err = WafEngine::from_str("Include rules-*.conf", &options).unwrap_err().to_string();
     assert_eq!(err, format!("{}:3: SecBogus: unknown directive", path.display()));
 }

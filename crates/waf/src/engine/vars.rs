@@ -184,9 +184,9 @@ impl<'e> Transaction<'e> {
             MatchedVarName => Some(Cow::Borrowed(self.matched_var.0.as_bytes())),
             HighestSeverity => self.highest_severity.map(|s| s.to_string()).and_then(owned),
             WebAppId => Some(Cow::Borrowed(self.engine.rules.settings.web_app_id.as_bytes())),
-            AuthType => self.header(b"authorization").map(|a| {
-                Cow::Borrowed(a.split(|&b| b == b' ').next().unwrap_or_default())
-            }),
+            AuthType => self
+                .header(b"authorization")
+                .map(|a| Cow::Borrowed(a.split(|&b| b == b' ').next().unwrap_or_default())),
             Duration => {
                 owned((self.engine.now_micros().saturating_sub(self.started_micros)).to_string())
             }
