@@ -10,7 +10,7 @@ use crate::algorithm::JwtAlgorithm;
 use crate::claims::ClaimPolicy;
 use crate::config::ProviderConfig;
 use crate::config_error::AuthConfigError;
-use crate::fetch::JwksFetcher;
+use crate::fetch::{tls_config, JwksFetcher};
 use crate::keys::KeySet;
 use crate::provider::{KeySource, Provider};
 use crate::remote::{RemoteJwks, RemoteTiming};
@@ -95,6 +95,13 @@ fn key_source(
         return Err(AuthConfigError::SeveralKeySources { provider: name.to_owned(), fields });
     }
 
+    if config.jwks_ca_file.is_some() && config.jwks_url.is_none() {
+        return Err(AuthConfigError::InvalidField {
+            provider: name.to_owned(),
+            field: "jwks_ca_file",
+            reason: "only applies to an https `jwks_url`".to_owned(),
+        });
+    }
     if let Some(var) = &config.hmac_secret_env {
         return hmac_source(name, config, var);
     }
@@ -103,7 +110,7 @@ fn key_source(
         return jwks_file_source(name, &resolve(base_dir, path));
     }
     if let Some(url) = &config.jwks_url {
-        return jwks_url_source(name, config, url);
+        return jwks_url_source(name, config, url, base_dir);
     }
     Err(AuthConfigError::NoKeySource { provider: name.to_owned() })
 }
@@ -171,8 +178,10 @@ fn jwks_url_source(
     name: &str,
     config: &ProviderConfig,
     url: &str,
+    base_dir: &Path,
 ) -> Result<KeySource, AuthConfigError> {
     let uri = parse_jwks_url(name, url)?;
+    let tls = jwks_tls(name, config, &uri, base_dir)?;
     if config.jwks_refresh_secs < MIN_REFRESH_SECS {
         return Err(AuthConfigError::InvalidField {
             provider: name.to_owned(),
@@ -188,7 +197,8 @@ fn jwks_url_source(
         });
     }
 
-    let fetcher = JwksFetcher::new(uri, Duration::from_secs(config.jwks_fetch_timeout_secs));
+    let timeout = Duration::from_secs(config.jwks_fetch_timeout_secs);
+    let fetcher = JwksFetcher::new(uri, timeout, tls);
     let timing = RemoteTiming {
         refresh: Duration::from_secs(config.jwks_refresh_secs),
         refetch_min: Duration::from_secs(config.jwks_refetch_min_secs),
@@ -203,15 +213,8 @@ fn parse_jwks_url(name: &str, url: &str) -> Result<Uri, AuthConfigError> {
         reason: reason.to_owned(),
     };
     let uri: Uri = url.parse().map_err(|_| invalid("not a valid URL"))?;
-    match uri.scheme_str() {
-        Some("http") => {}
-        Some("https") => {
-            return Err(invalid(
-                "https is not supported yet; serve the JWKS over http on a trusted network or \
-                 use `jwks_file`",
-            ))
-        }
-        _ => return Err(invalid("must start with http://")),
+    if !matches!(uri.scheme_str(), Some("https" | "http")) {
+        return Err(invalid("must start with https:// or http://"));
     }
     if uri.host().is_none_or(str::is_empty) {
         return Err(invalid("has no host"));
@@ -220,6 +223,23 @@ fn parse_jwks_url(name: &str, url: &str) -> Result<Uri, AuthConfigError> {
         return Err(invalid("must not contain credentials"));
     }
     Ok(uri)
+}
+
+fn jwks_tls(
+    name: &str,
+    config: &ProviderConfig,
+    uri: &Uri,
+    base_dir: &Path,
+) -> Result<rustls::ClientConfig, AuthConfigError> {
+    let https = uri.scheme_str() == Some("https");
+    let field = if config.jwks_ca_file.is_some() { "jwks_ca_file" } else { "jwks_url" };
+    let invalid =
+        |reason: String| AuthConfigError::InvalidField { provider: name.to_owned(), field, reason };
+    if config.jwks_ca_file.is_some() && !https {
+        return Err(invalid("only applies to an https `jwks_url`".to_owned()));
+    }
+    let ca_file = config.jwks_ca_file.as_deref().map(|path| resolve(base_dir, path));
+    tls_config(ca_file.as_deref(), https).map_err(invalid)
 }
 
 fn check_algorithms_served(

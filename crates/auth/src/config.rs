@@ -41,9 +41,14 @@ pub struct ProviderConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwks_file: Option<PathBuf>,
 
-    /// An `http://` or `https://` URL serving the provider's JWKS document.
+    /// An `https://` (or, on a trusted network, `http://`) URL serving the provider's JWKS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwks_url: Option<String>,
+
+    /// A PEM bundle of CA certificates to trust for an `https://` `jwks_url`, instead of the
+    /// system's roots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_ca_file: Option<PathBuf>,
 
     /// Seconds between scheduled fetches of `jwks_url` (default 300, at least 10).
     #[serde(default = "default_jwks_refresh_secs")]

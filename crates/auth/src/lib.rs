@@ -6,9 +6,8 @@
 //! [`JwtAuthenticator::resolve`], calls [`JwtAuthenticator::verify_with`] on the hot path and
 //! maps [`TokenError`] and [`MissingScopes`] to RFC 6750 responses and security events.
 //!
-//! Known gaps, plainly: `jwks_url` must be `http://` (no https client yet; adding
-//! hyper-rustls with webpki roots to [`fetch`] would fix it), and keys are never taken from
-//! token headers (`jku`, `x5u`, `jwk`, `x5c` are ignored by design).
+//! By design, keys are never taken from token headers (`jku`, `x5u`, `jwk`, `x5c` are ignored)
+//! and HMAC algorithms are only served by a configured secret, never by JWKS keys.
 
 mod algorithm;
 mod authenticator;

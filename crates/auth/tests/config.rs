@@ -192,8 +192,13 @@ fn out_of_range_fields_are_rejected() {
         (json!({"jwks_url": url, "leeway_secs": 86400}), "field `leeway_secs`: must be at most"),
         (json!({"jwks_url": url, "max_token_bytes": 10}), "field `max_token_bytes`"),
         (json!({"jwks_url": url, "jwks_refresh_secs": 1}), "field `jwks_refresh_secs`"),
-        (json!({"jwks_url": "ftp://x/jwks"}), "field `jwks_url`: must start with http://"),
-        (json!({"jwks_url": "https://idp/jwks"}), "field `jwks_url`: https is not supported"),
+        (json!({"jwks_url": "ftp://x/jwks"}), "field `jwks_url`: must start with https://"),
+        (json!({"jwks_url": url, "jwks_ca_file": "ca.pem"}), "field `jwks_ca_file`: only applies"),
+        (json!({"jwks_file": "j.json", "jwks_ca_file": "ca.pem"}), "field `jwks_ca_file`"),
+        (
+            json!({"jwks_url": "https://idp/jwks", "jwks_ca_file": "none.pem"}),
+            "field `jwks_ca_file`: cannot read",
+        ),
         (json!({"jwks_url": "http://u:p@idp/jwks"}), "must not contain credentials"),
     ];
     for (extra, expected) in cases {
