@@ -13,6 +13,7 @@ mod hash;
 mod hex;
 mod html;
 mod js;
+mod parity;
 mod path;
 mod url;
 mod utf8;
@@ -98,6 +99,12 @@ pub enum Transform {
     TrimLeft,
     /// `t:trimRight`: drops trailing whitespace.
     TrimRight,
+    /// `t:parityEven7bit`: bit 7 set to make the byte's parity even.
+    ParityEven7bit,
+    /// `t:parityOdd7bit`: bit 7 set to make the byte's parity odd.
+    ParityOdd7bit,
+    /// `t:parityZero7bit`: bit 7 cleared.
+    ParityZero7bit,
 }
 
 /// Every transformation with its canonical SecLang name, for lookup and listing.
@@ -135,6 +142,9 @@ const NAMES: &[(&str, Transform)] = &[
     ("trim", Transform::Trim),
     ("trimLeft", Transform::TrimLeft),
     ("trimRight", Transform::TrimRight),
+    ("parityEven7bit", Transform::ParityEven7bit),
+    ("parityOdd7bit", Transform::ParityOdd7bit),
+    ("parityZero7bit", Transform::ParityZero7bit),
 ];
 
 /// British spellings ModSecurity also accepts.
@@ -203,7 +213,52 @@ impl Transform {
             Transform::Trim => whitespace::trim(input, true, true),
             Transform::TrimLeft => whitespace::trim(input, true, false),
             Transform::TrimRight => whitespace::trim(input, false, true),
+            Transform::ParityEven7bit => parity::apply(input, parity::Parity::Even),
+            Transform::ParityOdd7bit => parity::apply(input, parity::Parity::Odd),
+            Transform::ParityZero7bit => parity::apply(input, parity::Parity::Zero),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_case_insensitively() {
+        for t in Transform::all() {
+            assert_eq!(Transform::from_name(t.name()), Some(t));
+            assert_eq!(Transform::from_name(&t.name().to_ascii_uppercase()), Some(t));
+        }
+        assert_eq!(Transform::from_name("normalisePathWin"), Some(Transform::NormalizePathWin));
+        assert_eq!(Transform::from_name("base64decode"), Some(Transform::Base64Decode));
+        assert_eq!(Transform::from_name("nope"), None);
+    }
+
+    #[test]
+    fn apply_keeps_unchanged_input_borrowed() {
+        for t in Transform::all() {
+            if matches!(t, Transform::Length | Transform::Sha1 | Transform::Md5)
+                || matches!(t, Transform::HexEncode | Transform::Base64Encode)
+                || matches!(t, Transform::HexDecode | Transform::Base64Decode)
+                || matches!(t, Transform::Base64DecodeExt | Transform::UrlEncode)
+                || matches!(t, Transform::Uppercase | Transform::ParityEven7bit)
+                || matches!(t, Transform::ParityOdd7bit)
+            {
+                continue;
+            }
+            let out = t.apply(Cow::Borrowed(b"plaintext"));
+            assert!(matches!(out, Cow::Borrowed(_)), "{} allocated", t.name());
+        }
+    }
+
+    #[test]
+    fn chains_compose_like_crs_942100() {
+        let mut v: Cow<'_, [u8]> = Cow::Borrowed(b"1%u0027%20OR%201=1\xc3\xa9%00");
+        for name in ["utf8toUnicode", "urlDecodeUni", "removeNulls"] {
+            v = Transform::from_name(name).map_or(v.clone(), |t| t.apply(v));
+        }
+        assert_eq!(&*v, b"1' OR 1=1\xe9");
     }
 }
 
