@@ -220,6 +220,11 @@ impl Transform {
     }
 }
 
+/// Returns `Some(out)` only when `out` differs from `input`.
+fn changed(input: &[u8], out: Vec<u8>) -> Option<Vec<u8>> {
+    (out != input).then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,9 +265,4 @@ mod tests {
         }
         assert_eq!(&*v, b"1' OR 1=1\xe9");
     }
-}
-
-/// Returns `Some(out)` only when `out` differs from `input`.
-fn changed(input: &[u8], out: Vec<u8>) -> Option<Vec<u8>> {
-    (out != input).then_some(out)
 }
