@@ -7,6 +7,7 @@ use crate::engine::{audit, AuditOptions};
 use crate::finding::{PssLevel, PssVersion, Severity};
 use crate::manifest::{load_paths, InputProblem, Limits};
 use crate::output::{json, sarif, text, Format, Summary};
+use crate::reach;
 use crate::suppress::SuppressionConfig;
 
 /// Exit code: nothing at or above `--fail-on`.
@@ -40,7 +41,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Print notes about skipped documents, kinds and suppressions to stderr.
+    /// Print notes about skipped documents, kinds and suppressions to stderr, and a
+    /// per-namespace NetworkPolicy summary after text output.
     #[arg(short, long)]
     pub verbose: bool,
 
@@ -84,8 +86,17 @@ pub fn run(args: &AuditArgs, stdin: &mut dyn Read, out: &mut dyn Write, err: &mu
         args.pss_version,
     );
     let rendered = match args.format {
+        Format::Text if args.verbose => {
+            let network = reach::render_text(&reach::summarise(&loaded.resources));
+            let findings = text::render(&report.findings, &summary, args.color);
+            Ok(format!(
+                "{findings}\nnetwork policy summary (who may reach each workload):\n{network}"
+            ))
+        }
         Format::Text => Ok(text::render(&report.findings, &summary, args.color)),
-        Format::Json => json::render(&report.findings, &summary),
+        Format::Json => {
+            json::render(&report.findings, &summary, &reach::summarise(&loaded.resources))
+        }
         Format::Sarif => sarif::render(&report.findings),
     };
     let written = rendered

@@ -9,9 +9,9 @@
 //! [`manifest::load_paths`] or [`manifest::load_str`], then [`engine::audit`], then a
 //! renderer in [`output`].
 //!
-//! Known gaps: the per-namespace "what can reach what" NetworkPolicy summary is not
-//! implemented (it needs a reachability model over selectors); YAML merge keys (`<<`)
-//! are kept as ordinary keys, not merged.
+//! Known gaps: the NetworkPolicy summary in [`reach`] describes peers by selector and
+//! does not resolve them against other namespaces' labels; YAML merge keys (`<<`) are
+//! kept as ordinary keys, not merged.
 
 pub mod checks;
 pub mod cli;
@@ -19,6 +19,7 @@ pub mod engine;
 pub mod finding;
 pub mod manifest;
 pub mod output;
+pub mod reach;
 pub mod suppress;
 
 pub use cli::{run, AuditArgs};

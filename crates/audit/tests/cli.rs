@@ -220,3 +220,32 @@ fn clap_args(argv: &[&str]) -> rampart_audit::AuditArgs {
         cmd.try_get_matches_from(std::iter::once("audit").chain(argv.iter().copied())).unwrap();
     rampart_audit::AuditArgs::from_arg_matches(&matches).unwrap()
 }
+
+#[test]
+fn network_summary_in_json_and_verbose_text() {
+    let dir = workspace_dir().join("examples/audit/hardened");
+    let json = run_args(&["--format", "json", &common::arg(&dir)]).json();
+    let shop = &json["network"][0];
+    assert_eq!(shop["namespace"], "shop");
+    assert_eq!(shop["workloads"][0]["workload"], "Deployment/storefront");
+    let ingress = shop["workloads"][0]["ingress"].as_array().unwrap();
+    assert_eq!(
+        ingress,
+        &vec![serde_json::json!("namespaces [kubernetes.io/metadata.name=gateway] on 8080/TCP")]
+    );
+    let egress = shop["workloads"][0]["egress"].as_array().unwrap();
+    assert_eq!(
+        egress,
+        &vec![serde_json::json!(
+            "namespaces [kubernetes.io/metadata.name=kube-system] on 53/UDP, 53/TCP"
+        )]
+    );
+
+    let text = run_args(&["-v", &common::arg(&dir)]);
+    assert!(text.out.contains("network policy summary"), "{}", text.out);
+    assert!(
+        text.out.contains("  Deployment/storefront\n    ingress from: namespaces"),
+        "{}",
+        text.out
+    );
+}

@@ -59,7 +59,7 @@ fn evaluate(input: &PodInput<'_>) -> Option<String> {
     }
     (!names.is_empty()).then(|| {
         format!(
-            "environment variables {} hold literal secret values",
+            "literal secret values in environment variables {}",
             quoted_list(names.iter().map(String::as_str))
         )
     })

@@ -37,5 +37,5 @@ fn evaluate(input: &PodInput<'_>) -> Option<String> {
         .filter_map(|c| c.get(&["image"])?.as_str())
         .filter(|image| !image.contains('@') && matches!(tag(image), None | Some("latest")))
         .collect();
-    (!images.is_empty()).then(|| format!("images {} use latest or no tag", quoted_list(images)))
+    (!images.is_empty()).then(|| format!("image with latest or no tag: {}", quoted_list(images)))
 }

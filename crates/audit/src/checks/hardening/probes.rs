@@ -35,5 +35,5 @@ fn evaluate(input: &PodInput<'_>) -> Option<String> {
         .map(|c| c.name())
         .collect();
     (!bad.is_empty())
-        .then(|| format!("{} lack a liveness or readiness probe", containers_phrase(&bad)))
+        .then(|| format!("no liveness or readiness probe in {}", containers_phrase(&bad)))
 }

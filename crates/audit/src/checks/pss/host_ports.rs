@@ -48,5 +48,5 @@ fn evaluate(input: &PodInput<'_>) -> Option<String> {
     }
     let list: Vec<String> = ports.iter().map(i64::to_string).collect();
     (!names.is_empty())
-        .then(|| format!("{} use hostPort {}", containers_phrase(&names), list.join(", ")))
+        .then(|| format!("hostPort {} set by {}", list.join(", "), containers_phrase(&names)))
 }

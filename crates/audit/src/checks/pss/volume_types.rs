@@ -62,6 +62,10 @@ fn evaluate(input: &PodInput<'_>) -> Option<String> {
         }
     }
     (!names.is_empty()).then(|| {
-        format!("volumes {} use restricted types {}", quoted_list(names), quoted_list(kinds))
+        format!(
+            "restricted volume types {1} in volumes {0}",
+            quoted_list(names),
+            quoted_list(kinds)
+        )
     })
 }

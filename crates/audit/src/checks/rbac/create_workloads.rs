@@ -42,5 +42,6 @@ fn evaluate(resource: &Resource) -> Option<String> {
     let hits = matching(resource, |r| {
         r.verb("create") && WORKLOADS.iter().any(|(g, res)| r.resource(g, res))
     });
-    (!hits.is_empty()).then(|| format!("{} allow creating workloads", rules_phrase(&hits)))
+    (!hits.is_empty())
+        .then(|| format!("{}: create on pods or workload controllers", rules_phrase(&hits)))
 }

@@ -30,5 +30,5 @@ fn evaluate(resource: &Resource) -> Option<String> {
         ["pods/exec", "pods/attach"].iter().any(|res| r.resource("", res))
             && (r.verb("create") || r.verb("get"))
     });
-    (!hits.is_empty()).then(|| format!("{} allow exec or attach into pods", rules_phrase(&hits)))
+    (!hits.is_empty()).then(|| format!("{}: exec or attach into pods", rules_phrase(&hits)))
 }

@@ -27,5 +27,5 @@ pub static CHECK: Check = Check {
 
 fn evaluate(resource: &Resource) -> Option<String> {
     let hits = matching(resource, |r| r.resource("", "nodes/proxy"));
-    (!hits.is_empty()).then(|| format!("{} grant nodes/proxy", rules_phrase(&hits)))
+    (!hits.is_empty()).then(|| format!("{}: access to nodes/proxy", rules_phrase(&hits)))
 }

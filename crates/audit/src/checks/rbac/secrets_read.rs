@@ -30,5 +30,5 @@ fn evaluate(resource: &Resource) -> Option<String> {
     let hits = matching(resource, |r| {
         r.resource("", "secrets") && ["get", "list", "watch"].iter().any(|v| r.verb(v))
     });
-    (!hits.is_empty()).then(|| format!("{} allow reading secrets", rules_phrase(&hits)))
+    (!hits.is_empty()).then(|| format!("{}: read access to secrets", rules_phrase(&hits)))
 }

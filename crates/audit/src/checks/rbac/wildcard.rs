@@ -29,5 +29,5 @@ fn evaluate(resource: &Resource) -> Option<String> {
     let hits =
         matching(resource, |r| ["verbs", "resources", "apiGroups"].iter().any(|k| r.wildcard(k)));
     (!hits.is_empty())
-        .then(|| format!("{} use * in verbs, resources or apiGroups", rules_phrase(&hits)))
+        .then(|| format!("{}: * in verbs, resources or apiGroups", rules_phrase(&hits)))
 }
