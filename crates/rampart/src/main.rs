@@ -2,6 +2,7 @@
 
 mod serve;
 mod token;
+mod waf;
 
 use std::process::ExitCode;
 
@@ -24,6 +25,11 @@ enum Command {
     /// Mint and inspect JWTs.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Audit Kubernetes and Istio manifests (exit 0 clean, 1 findings, 2 usage or input error).
+    Audit(rampart_audit::AuditArgs),
+    /// WAF tools: run go-ftw regression tests against the engine.
+    #[command(subcommand)]
+    Waf(waf::WafCommand),
 }
 
 fn main() -> ExitCode {
@@ -32,5 +38,17 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::serve(&args),
         Command::Check(args) => serve::check(&args),
         Command::Token(command) => token::run(&command),
+        Command::Audit(mut args) => audit(&mut args),
+        Command::Waf(command) => waf::run(&command),
     }
+}
+
+fn audit(args: &mut rampart_audit::AuditArgs) -> ExitCode {
+    use std::io::IsTerminal;
+
+    args.color = std::io::stdout().is_terminal();
+    let mut stdin = std::io::stdin().lock();
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr().lock();
+    ExitCode::from(rampart_audit::run(args, &mut stdin, &mut stdout, &mut stderr))
 }
