@@ -83,3 +83,21 @@ fn captures_are_reset_between_calls() {
     assert!(!op.matches(b"zzz", Some(&mut caps)));
     assert!(caps.is_empty());
 }
+
+#[test]
+fn capture_support_follows_modsecurity() {
+    for (name, param) in [("rx", "a"), ("pm", "a"), ("detectSQLi", ""), ("detectXSS", "")] {
+        assert!(compile(name, param).supports_capture(), "@{name}");
+    }
+    for (name, param) in [("contains", "a"), ("streq", "a"), ("within", "a"), ("eq", "1")] {
+        assert!(!compile(name, param).supports_capture(), "@{name}");
+    }
+    let mut caps = Captures::new();
+    let xss = compile("detectXSS", "");
+    assert!(xss.matches(b"<script>alert(1)</script>", Some(&mut caps)));
+    assert_eq!(caps.get(0), Some(&b"<script>alert(1)</script>"[..]));
+    let mut caps = Captures::new();
+    caps.set(0, b"stale");
+    assert!(compile("contains", "b").matches(b"abc", Some(&mut caps)));
+    assert!(caps.is_empty());
+}

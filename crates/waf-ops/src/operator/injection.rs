@@ -28,10 +28,16 @@ pub(super) fn detect_sqli(input: &[u8], captures: Option<&mut Captures>) -> bool
     is_sqli
 }
 
-/// `@detectXSS`: whether `input` holds an XSS vector in any HTML context.
-pub(super) fn detect_xss(input: &[u8]) -> bool {
-    catch_unwind(AssertUnwindSafe(|| libinjectionrs::detect_xss(input).is_injection()))
-        .unwrap_or(true)
+/// `@detectXSS`: whether `input` holds an XSS vector in any HTML context; on a match,
+/// capture group 0 is the input (as ModSecurity stores it in `TX:0`).
+pub(super) fn detect_xss(input: &[u8], captures: Option<&mut Captures>) -> bool {
+    let is_xss =
+        catch_unwind(AssertUnwindSafe(|| libinjectionrs::detect_xss(input).is_injection()))
+            .unwrap_or(true);
+    if let (true, Some(c)) = (is_xss, captures) {
+        c.set(0, input);
+    }
+    is_xss
 }
 
 #[cfg(test)]
@@ -49,9 +55,9 @@ mod tests {
 
     #[test]
     fn xss_vectors() {
-        assert!(detect_xss(b"<script>alert(1)</script>"));
-        assert!(detect_xss(b"<img src=x onerror=alert(1)>"));
-        assert!(!detect_xss(b"just some text"));
+        assert!(detect_xss(b"<script>alert(1)</script>", None));
+        assert!(detect_xss(b"<img src=x onerror=alert(1)>", None));
+        assert!(!detect_xss(b"just some text", None));
     }
 
     #[test]
@@ -68,7 +74,7 @@ mod tests {
                 })
                 .collect();
             let _ = detect_sqli(&bytes, None);
-            let _ = detect_xss(&bytes);
+            let _ = detect_xss(&bytes, None);
         }
     }
 }

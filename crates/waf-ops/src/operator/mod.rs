@@ -123,22 +123,23 @@ impl Operator {
         match &self.kind {
             Kind::Rx(rx) => rx.matches(input, captures),
             Kind::Phrases(p) => p.matches(input, captures),
-            Kind::Strings(s) => s.matches(input, captures),
+            Kind::Strings(s) => s.matches(input),
             Kind::Numeric(n) => n.matches(input),
             Kind::Ip(set) => set.contains_text(input),
             Kind::ByteRange(r) => r.has_invalid(input),
             Kind::UrlEncoding => validate::url_encoding_invalid(input),
             Kind::Utf8Encoding => validate::utf8_invalid(input),
             Kind::Sqli => injection::detect_sqli(input, captures),
-            Kind::Xss => injection::detect_xss(input),
+            Kind::Xss => injection::detect_xss(input, captures),
             Kind::Always(result) => *result,
         }
     }
 
-    /// Whether a match can fill [`Captures`] (`@rx` groups; the matched text for `@pm` and
-    /// the string operators; the fingerprint for `@detectSQLi`).
+    /// Whether a match can fill [`Captures`], as in ModSecurity v3: `@rx` its groups, `@pm`
+    /// (and `@pmFromFile`) the phrase found, `@detectSQLi` the fingerprint, `@detectXSS` the
+    /// input. Other operators leave `TX:0` alone.
     pub fn supports_capture(&self) -> bool {
-        matches!(self.kind, Kind::Rx(_) | Kind::Phrases(_) | Kind::Strings(_) | Kind::Sqli)
+        matches!(self.kind, Kind::Rx(_) | Kind::Phrases(_) | Kind::Sqli | Kind::Xss)
     }
 
     /// The canonical operator name, without `@` (for logs and `MATCHED_VAR` messages).

@@ -3,8 +3,6 @@
 
 use memchr::memmem::Finder;
 
-use super::Captures;
-
 /// Which comparison to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Compare {
@@ -40,24 +38,17 @@ impl StringOp {
         StringOp { compare, param, finder }
     }
 
-    /// Runs the comparison; on a match, capture group 0 is the matched text.
-    pub(super) fn matches(&self, input: &[u8], captures: Option<&mut Captures>) -> bool {
+    /// Runs the comparison (these operators capture nothing, as in ModSecurity v3).
+    pub(super) fn matches(&self, input: &[u8]) -> bool {
         let p = self.param.as_slice();
-        let matched = match self.compare {
+        match self.compare {
             Compare::Equal => input == p,
             Compare::Contains => self.finder.find(input).is_some(),
             Compare::ContainsWord => self.contains_word(input),
             Compare::BeginsWith => input.starts_with(p),
             Compare::EndsWith => input.ends_with(p),
             Compare::Within => input.is_empty() || Finder::new(input).find(p).is_some(),
-        };
-        if matched {
-            if let Some(c) = captures {
-                let text = if self.compare == Compare::Within { input } else { p };
-                c.set(0, text);
-            }
         }
-        matched
     }
 
     /// The parameter occurs in `input` delimited by non-letters (or the ends).
@@ -79,7 +70,7 @@ mod tests {
     use super::*;
 
     fn m(name: &str, param: &str, input: &[u8]) -> bool {
-        StringOp::new(name, param).matches(input, None)
+        StringOp::new(name, param).matches(input)
     }
 
     #[test]
@@ -104,12 +95,5 @@ mod tests {
         assert!(!m("containsWord", "select", b"selection"));
         assert!(m("containsWord", "select", b"selection select"));
         assert!(m("containsWord", "", b"x"));
-    }
-
-    #[test]
-    fn captures_matched_text() {
-        let mut c = Captures::new();
-        assert!(StringOp::new("contains", "bc").matches(b"abcd", Some(&mut c)));
-        assert_eq!(c.get(0), Some(&b"bc"[..]));
     }
 }

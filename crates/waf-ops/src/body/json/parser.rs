@@ -1,5 +1,7 @@
 //! The iterative JSON parser behind [`super::parse_json_partial`].
 
+use std::fmt::Write as _;
+
 use super::{JsonBody, JsonLimits};
 use crate::body::BodyError;
 
@@ -175,13 +177,13 @@ impl<'a> Parser<'a> {
         if self.out.args.len() >= self.limits.max_args {
             return Err(BodyError::TooManyArguments { limit: self.limits.max_args });
         }
-        let mut name = String::new();
+        let mut name = String::with_capacity(64);
         for c in &self.containers {
             name.push_str(&c.name);
             match c.array {
                 Some(i) => {
-                    name.push_str(".array_");
-                    name.push_str(&i.to_string());
+                    // Writing to a String cannot fail.
+                    let _ = write!(name, ".array_{i}");
                 }
                 None => name.push('.'),
             }
