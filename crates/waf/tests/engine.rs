@@ -373,3 +373,27 @@ fn multi_match_checks_every_transformation_step() {
     tx.process_request_headers();
     assert_eq!(ids(&tx), vec![1]);
 }
+
+#[test]
+fn engine_is_shareable_and_transactions_can_move_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    fn movable<T: Send>() {}
+    shareable::<WafEngine>();
+    movable::<Transaction<'static>>();
+}
+
+#[test]
+fn cached_transformations_give_the_same_results() {
+    let e = engine(
+        "SecRule ARGS \"@contains <script\" \"id:1,phase:1,pass,t:none,t:urlDecodeUni,t:lowercase\"\n\
+         SecRule ARGS \"@contains <script\" \"id:2,phase:1,pass,t:none,t:urlDecodeUni,t:lowercase\"\n\
+         SecRule ARGS \"@contains <SCRIPT\" \"id:3,phase:1,pass,t:none,t:urlDecodeUni\"",
+    );
+    let mut tx = get(&e, "/?a=%253CSCRIPT&b=%3CScript", &[]);
+    tx.process_request_headers();
+    assert_eq!(ids(&tx), vec![1, 2, 3]);
+    // The last matching value names the match: both for rule 2, only `a` for rule 3.
+    assert_eq!(tx.matches()[1].variable, "ARGS:b");
+    assert_eq!(tx.matches()[2].variable, "ARGS:a");
+    assert_eq!(tx.matches()[2].value, b"<SCRIPT");
+}

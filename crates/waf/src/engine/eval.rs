@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use rampart_waf_ops::{Captures, CompileContext, Operator, Transform};
 
+use super::cache::TransformCache;
 use super::transaction::{RemovedTarget, Transaction};
 use super::types::{Intervention, InterventionAction, RuleMatch};
 use super::vars::Value;
@@ -155,13 +156,15 @@ impl Transaction<'_> {
 
         let negated = link.operator.negated;
         let capture = link.actions.capture && !negated && op.supports_capture();
+        let test = Test { op, transforms: &link.transforms, negated, capture };
         let mut hits = Vec::new();
         for value in values {
-            if let Some(hit) =
-                test_value(op, &link.transforms, link.actions.multi_match, negated, capture, value)
-            {
-                hits.push(hit);
-            }
+            let hit = if link.actions.multi_match {
+                test.multi(value)
+            } else {
+                test.single(value, &self.transform_cache)
+            };
+            hits.extend(hit);
         }
         Some(hits)
     }
@@ -261,42 +264,47 @@ impl Transaction<'_> {
     }
 }
 
-/// Transforms `value` and applies the operator; with multiMatch, after every transformation.
-fn test_value(
-    op: &Operator,
-    transforms: &[Transform],
-    multi_match: bool,
+/// An operator with its transformations, applied to one value at a time.
+struct Test<'a> {
+    op: &'a Operator,
+    transforms: &'a [Transform],
     negated: bool,
     capture: bool,
-    value: Value<'_>,
-) -> Option<Hit> {
-    let mut captures = capture.then(Captures::new);
-    let mut current: Cow<'_, [u8]> = value.value;
-    let check = |input: &[u8], captures: &mut Option<Captures>| {
-        if let Some(c) = captures.as_mut() {
-            c.clear();
-        }
-        op.matches(input, captures.as_mut()) != negated
-    };
+}
 
-    if multi_match && check(&current, &mut captures) {
-        return Some(Hit { name: value.name, value: current.into_owned(), captures });
+impl Test<'_> {
+    fn check(&self, input: &[u8]) -> (bool, Option<Captures>) {
+        let mut captures = self.capture.then(Captures::new);
+        let matched = self.op.matches(input, captures.as_mut()) != self.negated;
+        (matched, captures)
     }
-    for t in transforms {
-        let before = current.len();
-        let next = t.apply(current.clone());
-        let changed = next.len() != before || next != current;
-        current = Cow::Owned(next.into_owned());
-        if multi_match && changed && check(&current, &mut captures) {
+
+    /// Transforms the value (through the transaction's cache) and applies the operator once.
+    fn single(&self, value: Value<'_>, cache: &TransformCache) -> Option<Hit> {
+        let transformed = cache.apply(self.transforms, &value.value);
+        let (matched, captures) = self.check(&transformed);
+        matched.then(|| Hit { name: value.name, value: transformed.to_vec(), captures })
+    }
+
+    /// multiMatch: applies the operator to the value and after every transformation that
+    /// changes it.
+    fn multi(&self, value: Value<'_>) -> Option<Hit> {
+        let mut current: Cow<'_, [u8]> = value.value;
+        let (matched, captures) = self.check(&current);
+        if matched {
             return Some(Hit { name: value.name, value: current.into_owned(), captures });
         }
+        for t in self.transforms {
+            let next = t.apply(current.clone()).into_owned();
+            if next.as_slice() == current.as_ref() {
+                continue;
+            }
+            current = Cow::Owned(next);
+            let (matched, captures) = self.check(&current);
+            if matched {
+                return Some(Hit { name: value.name, value: current.into_owned(), captures });
+            }
+        }
+        None
     }
-    if multi_match {
-        return None;
-    }
-    check(&current, &mut captures).then(|| Hit {
-        name: value.name,
-        value: current.into_owned(),
-        captures,
-    })
 }

@@ -2,6 +2,7 @@
 
 mod actions;
 mod body;
+mod cache;
 mod eval;
 mod expand;
 mod request;

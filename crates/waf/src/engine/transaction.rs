@@ -100,6 +100,7 @@ pub struct Transaction<'e> {
     pub(crate) phases_run: [bool; 6],
     pub(crate) response_body_ready: bool,
     pub(crate) current_rule_id: u64,
+    pub(crate) transform_cache: super::cache::TransformCache,
 }
 
 impl<'e> Transaction<'e> {
@@ -143,6 +144,7 @@ impl<'e> Transaction<'e> {
             phases_run: [false; 6],
             response_body_ready: false,
             current_rule_id: 0,
+            transform_cache: Default::default(),
         }
     }
 
