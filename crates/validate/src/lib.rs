@@ -10,6 +10,10 @@
 //!
 //! Bodies are read by [`read_json`], a non-recursive reader with depth, key-count and
 //! duplicate-key limits; see `docs/validation.md` for the config reference.
+//!
+//! Not supported yet (each listed in `docs/validation.md` under "Known gaps"): object-valued
+//! parameters (`deepObject`), `matrix`/`label` styles, parameters described by `content`,
+//! OpenAPI `servers` base paths, and validation of non-JSON bodies.
 
 mod body;
 mod config;

@@ -172,6 +172,16 @@ fn body_limits_and_emptiness() {
 }
 
 #[test]
+fn ten_megabyte_body_is_413_without_being_read() {
+    let config: ValidationConfig = serde_yaml_ng::from_str("body: {schema: {}}").unwrap();
+    let v = RequestValidator::compile(&config, Path::new(".")).unwrap();
+    let body = vec![b'['; 10 * 1024 * 1024];
+    let r = v.validate_body(&body).unwrap_err();
+    assert_eq!(r.status, 413);
+    assert_eq!(r.message, "request body of 10485760 bytes exceeds the limit of 1048576 bytes");
+}
+
+#[test]
 fn details_are_capped() {
     let mut config: ValidationConfig = serde_yaml_ng::from_str(
         "body: {schema: {properties: {z: {}}, additionalProperties: false}}\nmax_details: 3",

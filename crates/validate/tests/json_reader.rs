@@ -131,3 +131,49 @@ fn ten_megabyte_body_reads_in_one_pass() {
     assert_eq!(value["blob"].as_str().unwrap().len(), big.len());
     assert_eq!(value["list"].as_array().unwrap().len(), 1001);
 }
+
+/// A small deterministic generator, so the differential test needs no dependency and repeats.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, bound: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % bound
+    }
+}
+
+#[test]
+fn agrees_with_serde_json_on_mutated_documents() {
+    let seeds = [
+        r#"{"a": [1, -2.5e3, true, null], "b": {"c": "d\u00e9\n"}, "e": []}"#,
+        r#"[{"k": 0}, "x", 18446744073709551616, -0.0, {"z": {"y": [[], {}]}}]"#,
+        r#""\ud83d\ude00 \" \\ \/""#,
+    ];
+    let alphabet = b"{}[]:,\"\\0123456789-+.eEtrufalsn \t\nu\xff\xc3\x01";
+    let limits = JsonLimits { max_depth: 100, max_keys: usize::MAX, ..LIMITS };
+    let limits = JsonLimits { duplicate_keys: DuplicateKeys::LastWins, ..limits };
+    let mut rng = Lcg(42);
+
+    for _ in 0..20_000 {
+        let mut doc = seeds[rng.next(seeds.len())].as_bytes().to_vec();
+        for _ in 0..1 + rng.next(3) {
+            let at = rng.next(doc.len() + 1);
+            let byte = alphabet[rng.next(alphabet.len())];
+            match rng.next(3) {
+                0 if at < doc.len() => doc[at] = byte,
+                1 if at < doc.len() => {
+                    doc.remove(at);
+                }
+                _ => doc.insert(at, byte),
+            }
+        }
+
+        let ours = read_json(&doc, &limits);
+        let theirs = serde_json::from_slice::<serde_json::Value>(&doc);
+        match (&ours, &theirs) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{}", String::from_utf8_lossy(&doc)),
+            (Err(_), Err(_)) => {}
+            _ => panic!("disagree on {:?}: {ours:?} vs {theirs:?}", String::from_utf8_lossy(&doc)),
+        }
+    }
+}
