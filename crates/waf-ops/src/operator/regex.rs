@@ -13,8 +13,12 @@ use regex::bytes::{Regex, RegexBuilder};
 use super::error::excerpt;
 use super::{Captures, OperatorError, MAX_CAPTURES};
 
-/// Compiled-program size limit; CRS's largest assembled patterns need a few megabytes.
-const SIZE_LIMIT: usize = 64 * 1024 * 1024;
+/// Compiled-program size limit (the crate's default, 10 MB, fits every CRS v4 pattern).
+const SIZE_LIMIT: usize = 10 * 1024 * 1024;
+
+/// Lazy-DFA cache per regex and matching thread (the crate's default); it bounds the memory
+/// hostile input can make a pattern use, at some speed cost on pathological input.
+const DFA_CACHE_LIMIT: usize = 2 * 1024 * 1024;
 
 /// A compiled `@rx` pattern; an empty pattern matches everything, as in ModSecurity.
 #[derive(Debug, Clone)]
@@ -62,7 +66,7 @@ fn build(pattern: &str) -> Result<Regex, regex::Error> {
         .dot_matches_new_line(true)
         .multi_line(true)
         .size_limit(SIZE_LIMIT)
-        .dfa_size_limit(SIZE_LIMIT)
+        .dfa_size_limit(DFA_CACHE_LIMIT)
         .build()
 }
 
