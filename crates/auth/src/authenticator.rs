@@ -54,6 +54,7 @@ pub struct AuthStats {
 pub struct ProviderSet {
     owner: u64,
     indices: Vec<usize>,
+    max_token_bytes: usize,
 }
 
 /// Verifies bearer tokens for the gateway. Immutable after [`JwtAuthenticator::compile`];
@@ -112,11 +113,14 @@ impl JwtAuthenticator {
     /// Resolves provider names (from a route) into a [`ProviderSet`] for [`Self::verify_with`].
     pub fn resolve(&self, names: &[&str]) -> Result<ProviderSet, AuthConfigError> {
         let mut indices = Vec::with_capacity(names.len());
+        let mut max_token_bytes = 0;
         for name in names {
-            let index = self.by_name.get(*name).ok_or_else(|| self.unknown(name))?;
-            indices.push(*index);
+            let index = *self.by_name.get(*name).ok_or_else(|| self.unknown(name))?;
+            let limit = self.providers.get(index).map_or(0, |p| p.max_token_bytes);
+            max_token_bytes = max_token_bytes.max(limit);
+            indices.push(index);
         }
-        Ok(ProviderSet { owner: self.id, indices })
+        Ok(ProviderSet { owner: self.id, indices, max_token_bytes })
     }
 
     /// Verifies `token` against the named providers (resolving names on each call).
@@ -138,8 +142,10 @@ impl JwtAuthenticator {
         token: &str,
         set: &ProviderSet,
     ) -> Result<Arc<VerifiedToken>, TokenError> {
-        let providers = self.providers_of(set)?;
-        check_size(token, &providers)?;
+        check_set(self.id, set)?;
+        if token.len() > set.max_token_bytes {
+            return Err(TokenError::TooLarge { len: token.len(), max: set.max_token_bytes });
+        }
 
         let now = self.clock.unix_now();
         let hash = token_hash(token);
@@ -148,6 +154,7 @@ impl JwtAuthenticator {
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
 
+        let providers = self.providers_of(set);
         let decoded = compact::decode(token)?;
         let (verified, provider, epoch) = self.verify_decoded(token, &decoded, &providers).await?;
         let verified = Arc::new(verified);
@@ -191,16 +198,9 @@ impl JwtAuthenticator {
         self.providers.iter().map(|provider| &*provider.name)
     }
 
-    fn providers_of(&self, set: &ProviderSet) -> Result<Vec<(usize, &Provider)>, TokenError> {
-        if set.owner != self.id {
-            return Err(TokenError::UnknownProvider { name: "(stale provider set)".to_owned() });
-        }
+    fn providers_of(&self, set: &ProviderSet) -> Vec<(usize, &Provider)> {
         let found = set.indices.iter().filter_map(|i| self.providers.get(*i).map(|p| (*i, p)));
-        let providers: Vec<_> = found.collect();
-        if providers.is_empty() {
-            return Err(TokenError::UnknownProvider { name: "(none)".to_owned() });
-        }
-        Ok(providers)
+        found.collect()
     }
 
     fn cached(&self, hash: &[u8; 32], set: &ProviderSet, now: i64) -> Option<Arc<VerifiedToken>> {
@@ -249,11 +249,14 @@ impl JwtAuthenticator {
     }
 }
 
-/// Denies tokens larger than every provider of the route allows, before any decoding.
-fn check_size(token: &str, providers: &[(usize, &Provider)]) -> Result<(), TokenError> {
-    let max = providers.iter().map(|(_, p)| p.max_token_bytes).max().unwrap_or(0);
-    if token.len() > max {
-        return Err(TokenError::TooLarge { len: token.len(), max });
+/// A set resolved by another authenticator (before a reload) or naming no provider is a
+/// wiring error.
+fn check_set(id: u64, set: &ProviderSet) -> Result<(), TokenError> {
+    if set.owner != id {
+        return Err(TokenError::UnknownProvider { name: "(stale provider set)".to_owned() });
+    }
+    if set.indices.is_empty() {
+        return Err(TokenError::UnknownProvider { name: "(none)".to_owned() });
     }
     Ok(())
 }

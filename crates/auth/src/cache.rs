@@ -134,3 +134,74 @@ impl Shard {
 fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
     shard.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::{token_hash, CachedToken, TokenCache};
+    use crate::algorithm::JwtAlgorithm;
+    use crate::verified::VerifiedToken;
+
+    fn entry(expires_at: i64) -> CachedToken {
+        let token = VerifiedToken {
+            provider: Arc::from("p"),
+            issuer: "i".into(),
+            subject: None,
+            scopes: Vec::new(),
+            expires_at,
+            algorithm: JwtAlgorithm::HS256,
+            key_id: None,
+            claims: serde_json::Map::new(),
+        };
+        CachedToken { token: Arc::new(token), provider: 0, epoch: 0 }
+    }
+
+    /// Hashes that all land in shard 0, so one shard's bound is exercised.
+    fn same_shard_hashes(count: usize) -> Vec<[u8; 32]> {
+        (0..)
+            .map(|n: u32| token_hash(&n.to_string()))
+            .filter(|hash| usize::from(hash[0]) % super::SHARDS == 0)
+            .take(count)
+            .collect()
+    }
+
+    #[test]
+    fn the_oldest_entry_of_a_full_shard_is_evicted() {
+        let cache = TokenCache::new(super::SHARDS * 2);
+        let hashes = same_shard_hashes(3);
+
+        for hash in &hashes {
+            cache.insert(*hash, entry(100));
+        }
+
+        assert!(cache.get(&hashes[0], 0).is_none());
+        assert!(cache.get(&hashes[1], 0).is_some());
+        assert!(cache.get(&hashes[2], 0).is_some());
+    }
+
+    #[test]
+    fn reinserting_one_token_keeps_the_queue_bounded() {
+        let cache = TokenCache::new(super::SHARDS);
+        let hash = same_shard_hashes(1)[0];
+
+        for _ in 0..1000 {
+            cache.insert(hash, entry(100));
+        }
+
+        let shard = super::lock(&cache.shards[0]);
+        assert_eq!(shard.map.len(), 1);
+        assert!(shard.order.len() <= 2 + 16, "{} queued", shard.order.len());
+    }
+
+    #[test]
+    fn an_expired_entry_is_removed_on_lookup() {
+        let cache = TokenCache::new(64);
+        let hash = token_hash("t");
+        cache.insert(hash, entry(100));
+
+        assert!(cache.get(&hash, 99).is_some());
+        assert!(cache.get(&hash, 100).is_none());
+        assert_eq!(cache.len(), 0);
+    }
+}
