@@ -15,8 +15,8 @@ pub struct UrlEncoded {
 /// Splits `body` on `separator` (SecArgumentSeparator, normally `&`), then each pair at its
 /// first `=`, and URL-decodes both halves as ModSecurity v3 does: an empty pair between two
 /// separators is an argument with an empty name, a trailing separator adds nothing, a pair
-/// without `=` is a name with an empty value, and (a ModSecurity quirk) only an invalid
-/// escape in a value sets `invalid_encoding`.
+/// without `=` is a name with an empty value, and an invalid escape in a name or a value sets
+/// `invalid_encoding` (libmodsecurity 3.0.9; later versions look at the value only).
 pub fn parse_urlencoded(body: &[u8], separator: u8) -> UrlEncoded {
     let mut out = UrlEncoded::default();
     let body = body.strip_suffix(&[separator]).unwrap_or(body);
@@ -30,7 +30,7 @@ pub fn parse_urlencoded(body: &[u8], separator: u8) -> UrlEncoded {
         };
         let name = url_decode_counting(name);
         let value = url_decode_counting(value);
-        out.invalid_encoding |= value.1;
+        out.invalid_encoding |= name.1 || value.1;
         out.args.push((name.0, value.0));
     }
     out
@@ -59,7 +59,7 @@ mod tests {
         let u = parse_urlencoded(b"a=%zz&b%=1", b'&');
         assert_eq!(pairs(&u), vec![(&b"a"[..], &b"%zz"[..]), (b"b%", b"1")]);
         assert!(u.invalid_encoding);
-        assert!(!parse_urlencoded(b"b%=1", b'&').invalid_encoding);
+        assert!(parse_urlencoded(b"b%=1", b'&').invalid_encoding);
     }
 
     #[test]

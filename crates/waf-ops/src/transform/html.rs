@@ -1,9 +1,12 @@
-//! `t:htmlEntityDecode`: ModSecurity v3's entity decoder.
+//! `t:htmlEntityDecode`: ModSecurity v3's entity decoder, as in libmodsecurity 3.0.9 (the
+//! version CRS's reference setup runs).
 //!
-//! Decimal (`&#DDD`, at most 3 digits) and hex (`&#xHH`, at most 2 digits) entities decode to
-//! one byte; named entities are limited to `quot`, `amp`, `lt`, `gt` and `nbsp` (matched as a
-//! case-insensitive prefix of the alphanumeric run, which is consumed whole); the `;` is
-//! optional. Anything else is copied as it is.
+//! Decimal (`&#DDD`) and hex (`&#xHH`) entities take every digit that follows (so leading
+//! zeros cannot hide a character) and decode to the low byte of the value, saturating like
+//! C's `strtol`; named entities are limited to `quot`, `amp`, `lt`, `gt` and `nbsp`, matched
+//! case-insensitively against the whole alphanumeric run; the `;` is optional. Anything else
+//! is copied as it is. (libmodsecurity 3.0.13 later capped the digits at 3 and 2 and matched
+//! names by prefix; that lets `&#0000060;` through undecoded, so rampart keeps 3.0.9's rule.)
 
 /// Decodes HTML entities; `None` when the output equals the input.
 pub(super) fn decode(input: &[u8]) -> Option<Vec<u8>> {
@@ -51,16 +54,16 @@ fn entity(input: &[u8], j: usize) -> Step {
         if j + 2 >= input.len() {
             return Step::Copy(3);
         }
-        return numeric(input, j + 2, 2, 16, 3);
+        return numeric(input, j + 2, 16, 3);
     }
-    numeric(input, j + 1, 3, 10, 2)
+    numeric(input, j + 1, 10, 2)
 }
 
-/// Up to `max` digits in `radix` from `start`, as one (wrapping) byte.
-fn numeric(input: &[u8], start: usize, max: usize, radix: u32, copy: usize) -> Step {
+/// All digits in `radix` from `start`, as the low byte of C's `strtol` (which saturates at
+/// `LONG_MAX`, whose low byte is 0xff).
+fn numeric(input: &[u8], start: usize, radix: u32, copy: usize) -> Step {
     let digits = input[start..]
         .iter()
-        .take(max)
         .take_while(|c| if radix == 16 { c.is_ascii_hexdigit() } else { c.is_ascii_digit() })
         .count();
     if digits == 0 {
@@ -69,8 +72,8 @@ fn numeric(input: &[u8], start: usize, max: usize, radix: u32, copy: usize) -> S
     let value = input[start..start + digits]
         .iter()
         .filter_map(|&c| char::from(c).to_digit(radix))
-        .fold(0u32, |acc, d| acc * radix + d);
-    Step::Decoded(value as u8, start + digits)
+        .try_fold(0i64, |acc, d| acc.checked_mul(i64::from(radix))?.checked_add(i64::from(d)));
+    Step::Decoded(value.map_or(0xff, |v| v as u8), start + digits)
 }
 
 /// A named entity: the alphanumeric run from `j`, decoded when it starts with a known name.
@@ -80,16 +83,16 @@ fn named(input: &[u8], j: usize) -> Step {
         return Step::Copy(1);
     }
     let name = &input[j..j + len];
-    let starts = |p: &[u8]| name.len() >= p.len() && name[..p.len()].eq_ignore_ascii_case(p);
-    let byte = if starts(b"quot") {
+    let is = |p: &[u8]| name.eq_ignore_ascii_case(p);
+    let byte = if is(b"quot") {
         b'"'
-    } else if starts(b"amp") {
+    } else if is(b"amp") {
         b'&'
-    } else if starts(b"lt") {
+    } else if is(b"lt") {
         b'<'
-    } else if starts(b"gt") {
+    } else if is(b"gt") {
         b'>'
-    } else if starts(b"nbsp") {
+    } else if is(b"nbsp") {
         0xa0
     } else {
         return Step::Copy(len + 1);
@@ -119,17 +122,20 @@ mod tests {
         assert_eq!(dec(b"&QUOT&amp;"), b"\"&");
         assert_eq!(dec(b"&nbsp;"), b"\xa0");
         assert_eq!(dec(b"&copy;x"), b"&copy;x");
-        // The alphanumeric run is consumed whole once a known prefix matches.
-        assert_eq!(dec(b"&ltfoo;bar"), b"<bar");
+        // Names match the whole alphanumeric run.
+        assert_eq!(dec(b"&ltfoo;bar"), b"&ltfoo;bar");
     }
 
     #[test]
     fn numeric_entities() {
         assert_eq!(dec(b"&#60;&#x3c;&#X3C"), b"<<<");
-        assert_eq!(dec(b"&#0000060;"), b"\x000060;");
-        assert_eq!(dec(b"&#x3c3c"), b"<3c");
+        // Leading zeros do not hide a character (CRS 944150 test 23 relies on it).
+        assert_eq!(dec(b"&#00000000000000000000000000000000000123;jndi"), b"{jndi");
+        assert_eq!(dec(b"&#x00000024;"), b"$");
+        assert_eq!(dec(b"&#x3c3c"), b"\x3c");
         assert_eq!(dec(b"&#;&#x;&#"), b"&#;&#x;&#");
         assert_eq!(dec(b"&#999"), [999u32 as u8]);
+        assert_eq!(dec(b"&#99999999999999999999999"), [0xff]);
     }
 
     #[test]

@@ -4,8 +4,9 @@ use std::io::Write as _;
 
 /// Encodes each well-formed 2-4 byte UTF-8 sequence as `%u` plus at least four lower-case hex
 /// digits. ModSecurity's quirks are kept: an overlong or surrogate sequence is followed by its
-/// lead byte again; a lead byte (0xc0..0xf7) without its continuation bytes is dropped; a NUL
-/// that is not the last byte is dropped; lone continuation bytes and 0xf8..0xff are copied.
+/// lead byte again; a lead byte (0xc0..0xf7) without its continuation bytes is dropped; NUL
+/// bytes are dropped (libmodsecurity 3.0.9); lone continuation bytes and 0xf8..0xff are
+/// copied.
 pub(super) fn to_unicode(input: &[u8]) -> Option<Vec<u8>> {
     if input.iter().all(|&c| c != 0 && c < 0x80) {
         return None;
@@ -16,7 +17,7 @@ pub(super) fn to_unicode(input: &[u8]) -> Option<Vec<u8>> {
         let c = input[i];
         let width = match c {
             0x00..=0x7f => {
-                if c != 0 || i + 1 == input.len() {
+                if c != 0 {
                     out.push(c);
                 }
                 i += 1;
@@ -94,7 +95,7 @@ mod tests {
         // Lone continuation byte copied; surrogate followed by its lead byte.
         assert_eq!(enc(b"\x80"), b"\x80");
         assert_eq!(enc(b"\xed\xa0\x80"), b"%ud800\xed");
-        // NUL dropped unless last.
-        assert_eq!(enc(b"a\0b\0"), b"ab\0");
+        // NUL bytes dropped.
+        assert_eq!(enc(b"a\0b\0"), b"ab");
     }
 }
