@@ -16,8 +16,9 @@ use crate::config::{CompiledRoute, Snapshot};
 use crate::forwarding::X_REQUEST_ID;
 use crate::metrics::{Metrics, NO_ROUTE};
 use crate::pipeline::{Denial, Flow, RequestContext};
-use crate::proxy;
+use crate::proxy::{self, BodyFault, ClientBody, GuardedBody};
 use crate::respond::{denial_response, ResponseBody};
+use http_body_util::BodyExt;
 
 /// What the accept loop knows about a client connection.
 #[derive(Debug, Clone)]
@@ -131,6 +132,14 @@ impl Gateway {
             }
         }
 
+        let body = match self.inspect_body(route, ctx, &head, body).await {
+            Ok(body) => body,
+            Err(denial) => {
+                let response = self.deny(ctx, &denial, &method, user_agent.as_ref());
+                return (response, ctx.route.clone());
+            }
+        };
+
         let request = Request::from_parts(head, body);
         let response = match proxy::forward(snapshot, route, ctx, request).await {
             Ok(response) => response,
@@ -143,6 +152,27 @@ impl Gateway {
             }
         };
         (response, ctx.route.clone())
+    }
+
+    /// Reads the body for the route's body stages and runs them; streams it untouched otherwise.
+    async fn inspect_body(
+        &self,
+        route: &CompiledRoute,
+        ctx: &mut RequestContext,
+        head: &http::request::Parts,
+        body: Incoming,
+    ) -> Result<ClientBody, Box<Denial>> {
+        if !route.stages.iter().any(|stage| stage.inspects_body()) {
+            return Ok(ClientBody::Streaming(body));
+        }
+
+        let bytes = read_body(body, route.max_body_bytes).await?;
+        for stage in route.stages.iter().filter(|stage| stage.inspects_body()) {
+            if let Flow::Deny(denial) = stage.on_body(ctx, head, &bytes).await {
+                return Err(denial);
+            }
+        }
+        Ok(ClientBody::Buffered(bytes))
     }
 
     fn find_route<'s>(
@@ -259,6 +289,19 @@ fn check_declared_length(request: &Request<Incoming>, limit: u64) -> Result<(), 
     match declared {
         Some(length) if length > limit => Err(body_too_large(limit)),
         _ => Ok(()),
+    }
+}
+
+/// Reads a whole body within `limit`: 413 beyond it, 400 when its framing breaks.
+async fn read_body(body: Incoming, limit: u64) -> Result<bytes::Bytes, Box<Denial>> {
+    let (guarded, fault) = GuardedBody::new(body, limit);
+    match guarded.collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(_) if fault.get() == Some(BodyFault::TooLarge) => Err(Box::new(body_too_large(limit))),
+        Err(_) => Err(Box::new(
+            Denial::new(StatusCode::BAD_REQUEST, "malformed_body", "the request body is malformed")
+                .detail("reason", "malformed_body"),
+        )),
     }
 }
 

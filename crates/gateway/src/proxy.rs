@@ -5,6 +5,7 @@ mod upgrade;
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use http::header::{HeaderValue, HOST};
 use http::uri::{PathAndQuery, Scheme};
 use http::{HeaderMap, Request, Response, StatusCode, Uri, Version};
@@ -19,7 +20,7 @@ use crate::pipeline::{Denial, RequestContext};
 use crate::respond::ResponseBody;
 use crate::upstream::{Target, UpstreamBody};
 
-use body::{BodyFault, GuardedBody};
+pub use body::{BodyFault, ClientBody, FaultFlag, GuardedBody};
 
 /// How many targets a request without a body may try when connections are refused.
 const MAX_CONNECT_ATTEMPTS: usize = 3;
@@ -99,7 +100,7 @@ pub async fn forward(
     snapshot: &Snapshot,
     route: &CompiledRoute,
     ctx: &RequestContext,
-    mut request: Request<Incoming>,
+    mut request: Request<ClientBody>,
 ) -> Result<Response<ResponseBody>, ProxyFailure> {
     let client_upgrade = upgrade::take_client_upgrade(&mut request);
     let (mut head, body) = request.into_parts();
@@ -112,17 +113,32 @@ pub async fn forward(
         prepare_headers(snapshot, ctx, &mut head.headers, original_host.as_ref());
     let path_and_query = upstream_path(&ctx.path, head.uri.query());
 
-    let bodyless = hyper::body::Body::is_end_stream(&body);
-    let (guarded, fault) = GuardedBody::new(body, route.max_body_bytes);
-    let mut body = Some(guarded.boxed());
+    let (replayable, mut streaming, fault) = match body {
+        ClientBody::Buffered(bytes) => (Some(bytes), None, FaultFlag::default()),
+        ClientBody::Streaming(incoming) if hyper::body::Body::is_end_stream(&incoming) => {
+            (Some(Bytes::new()), None, FaultFlag::default())
+        }
+        ClientBody::Streaming(incoming) => {
+            let (guarded, fault) = GuardedBody::new(incoming, route.max_body_bytes);
+            (None, Some(guarded.boxed()), fault)
+        }
+    };
 
-    let attempts = if bodyless { MAX_CONNECT_ATTEMPTS.min(route.upstream.len()) } else { 1 };
+    let attempts = match replayable {
+        Some(_) => MAX_CONNECT_ATTEMPTS.min(route.upstream.len()),
+        None => 1,
+    };
     for attempt in 1..=attempts {
         let target = route.upstream.pick().ok_or(ProxyFailure::NoHealthyTarget)?;
-        let this_body = match (bodyless, body.take()) {
-            (true, _) => http_body_util::Empty::new().map_err(|never| match never {}).boxed(),
-            (false, Some(body)) => body,
-            (false, None) => return Err(ProxyFailure::Upstream),
+        let this_body = match (&replayable, streaming.take()) {
+            (Some(bytes), _) if bytes.is_empty() => {
+                http_body_util::Empty::new().map_err(|never| match never {}).boxed()
+            }
+            (Some(bytes), _) => {
+                http_body_util::Full::new(bytes.clone()).map_err(|never| match never {}).boxed()
+            }
+            (None, Some(body)) => body,
+            (None, None) => return Err(ProxyFailure::Upstream),
         };
         let outgoing = build_request(
             route,

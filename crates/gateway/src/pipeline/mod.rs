@@ -34,6 +34,23 @@ pub trait Stage: Send + Sync + std::fmt::Debug {
         ctx: &'a mut RequestContext,
         head: &'a http::request::Parts,
     ) -> StageFuture<'a>;
+
+    /// Whether the stage needs the whole request body. When any stage of a route does, the
+    /// body is read (within the route's limit) after every stage's `on_request` has continued,
+    /// and then given to [`Stage::on_body`]; otherwise the body streams to the upstream unread.
+    fn inspects_body(&self) -> bool {
+        false
+    }
+
+    /// Looks at the whole request body; called only when [`Stage::inspects_body`] is true.
+    fn on_body<'a>(
+        &'a self,
+        _ctx: &'a mut RequestContext,
+        _head: &'a http::request::Parts,
+        _body: &'a bytes::Bytes,
+    ) -> StageFuture<'a> {
+        Box::pin(std::future::ready(Flow::Continue))
+    }
 }
 
 /// A stage's decision.

@@ -12,6 +12,16 @@ use pin_project_lite::pin_project;
 
 use crate::upstream::BoxError;
 
+/// The client's request body as it leaves the pipeline: still streaming, or read whole because a
+/// stage inspected it.
+#[derive(Debug)]
+pub enum ClientBody {
+    /// Not read yet; streamed to the upstream under the route's size limit.
+    Streaming(Incoming),
+    /// Read whole (within the route's limit) for a stage; replayable on retries.
+    Buffered(Bytes),
+}
+
 /// A fault of the client's body, as opposed to an upstream failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyFault {

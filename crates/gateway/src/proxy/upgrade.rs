@@ -12,7 +12,7 @@ use crate::pipeline::RequestContext;
 use crate::respond::ResponseBody;
 
 /// Takes the client side's pending upgrade when the request asks for one.
-pub fn take_client_upgrade(request: &mut Request<Incoming>) -> Option<OnUpgrade> {
+pub fn take_client_upgrade<B>(request: &mut Request<B>) -> Option<OnUpgrade> {
     let asks = request.headers().get_all(CONNECTION).iter().any(|value| {
         value.to_str().is_ok_and(|text| {
             text.split(',').any(|token| token.trim().eq_ignore_ascii_case("upgrade"))
