@@ -29,6 +29,8 @@ struct Stop(String);
 /// Parser state over one body.
 pub(super) struct Parser<'a> {
     boundary: Vec<u8>,
+    /// `--` followed by the boundary, searched for inside lines.
+    dash_boundary: Vec<u8>,
     limits: &'a MultipartLimits,
     out: Multipart,
     part: Option<Part>,
@@ -52,7 +54,10 @@ impl<'a> Parser<'a> {
             missing_semicolon: b.missing_semicolon,
             ..MultipartFlags::default()
         };
+        let mut dash_boundary = b"--".to_vec();
+        dash_boundary.extend_from_slice(&b.value);
         Parser {
+            dash_boundary,
             boundary: b.value,
             limits,
             out: Multipart { flags, ..Multipart::default() },
@@ -210,9 +215,7 @@ impl<'a> Parser<'a> {
     }
 
     fn contains_boundary(&self, chunk: &[u8]) -> bool {
-        let mut needle = b"--".to_vec();
-        needle.extend_from_slice(&self.boundary);
-        find(chunk, &needle).is_some()
+        find(chunk, &self.dash_boundary).is_some()
     }
 
     fn set_unmatched(&mut self, code: u8) {
@@ -250,19 +253,19 @@ impl<'a> Parser<'a> {
     fn part_data(&mut self, chunk: &[u8]) {
         let held = if chunk.ends_with(b"\r\n") { 2 } else { usize::from(chunk.ends_with(b"\n")) };
         let content = &chunk[..chunk.len() - held];
-        let reserve = std::mem::take(&mut self.reserve);
         let Some(part) = self.part.as_mut() else {
             return;
         };
         part.data_read = true;
         if part.is_file {
-            part.size += reserve.len() + content.len();
+            part.size += self.reserve.len() + content.len();
         } else {
-            self.out.no_files_length += reserve.len() + content.len();
-            part.value.extend_from_slice(&reserve);
+            self.out.no_files_length += self.reserve.len() + content.len();
+            part.value.extend_from_slice(&self.reserve);
             part.value.extend_from_slice(content);
         }
-        self.reserve = chunk[chunk.len() - held..].to_vec();
+        self.reserve.clear();
+        self.reserve.extend_from_slice(&chunk[chunk.len() - held..]);
     }
 
     /// A part header line (or the empty line that ends the headers).
