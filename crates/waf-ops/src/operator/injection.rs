@@ -7,23 +7,23 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use libinjectionrs::{SqliFlags, SqliState};
+
 use super::Captures;
 
 /// `@detectSQLi`: whether `input` tokenizes as SQL injection; on a match, capture group 0 is
 /// libinjection's fingerprint (as ModSecurity stores it in `TX:0`).
 pub(super) fn detect_sqli(input: &[u8], captures: Option<&mut Captures>) -> bool {
     let found = catch_unwind(AssertUnwindSafe(|| {
-        let result = libinjectionrs::detect_sqli(input);
-        let fingerprint = result.fingerprint.as_ref().map(|f| f.as_bytes().to_vec());
-        (result.is_injection(), fingerprint)
+        // One tokenizing pass; the crate's `detect_sqli` helper runs a second one just to
+        // report the fingerprint, which only a capturing match needs.
+        let mut state = SqliState::new(input, SqliFlags::FLAG_NONE);
+        let is_sqli = state.detect();
+        (is_sqli, is_sqli.then(|| state.fingerprint_string()))
     }));
     let (is_sqli, fingerprint) = found.unwrap_or((true, None));
-    if is_sqli {
-        if let Some(c) = captures {
-            let fp = fingerprint.unwrap_or_default();
-            let end = fp.iter().position(|&b| b == 0).unwrap_or(fp.len());
-            c.set(0, &fp[..end]);
-        }
+    if let (true, Some(c)) = (is_sqli, captures) {
+        c.set(0, fingerprint.unwrap_or_default().as_bytes());
     }
     is_sqli
 }
@@ -49,6 +49,12 @@ mod tests {
         let mut c = Captures::new();
         assert!(detect_sqli(b"1' OR '1'='1", Some(&mut c)));
         assert!(c.get(0).is_some_and(|fp| !fp.is_empty() && fp.len() <= 8));
+        for attack in [&b"1' OR '1'='1"[..], b"1 UNION SELECT 1,2--", b"x\" or 1=1 #"] {
+            assert!(detect_sqli(attack, Some(&mut c)));
+            let reference = libinjectionrs::detect_sqli(attack).fingerprint.map(|f| f.to_string());
+            let ours = c.get(0).map(|fp| String::from_utf8_lossy(fp).into_owned());
+            assert_eq!(ours, reference);
+        }
         assert!(!detect_sqli(b"hello world", None));
         assert!(!detect_sqli(b"", None));
     }
