@@ -152,6 +152,16 @@ fn source_label(source: &KeySourceConfig) -> &str {
     }
 }
 
+/// The value of query parameter `name` in a raw query string (`a=1&api_key=rk_...`), for
+/// API keys sent as a query parameter. Keys are base64url, so no percent-decoding is done;
+/// a percent-encoded key simply does not match any record.
+pub fn query_param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        (key == name).then_some(value)
+    })
+}
+
 /// IPv4 addresses stay whole; IPv6 addresses are masked to `prefix` bits and written as a
 /// network (`2001:db8:1:2::/64`), so one host cannot rotate through its /64.
 pub fn group_ip(ip: IpAddr, prefix: u8) -> String {
@@ -204,6 +214,13 @@ mod tests {
         assert_eq!(group_ip(a, 64), "2001:db8:1:2::/64");
         assert_ne!(group_ip(a, 128), group_ip(b, 128));
         assert_eq!(group_ip("10.1.2.3".parse().unwrap(), 64), "10.1.2.3");
+    }
+
+    #[test]
+    fn query_params_are_found_by_exact_name() {
+        assert_eq!(query_param("a=1&api_key=rk_x&b=2", "api_key"), Some("rk_x"));
+        assert_eq!(query_param("xapi_key=1", "api_key"), None);
+        assert_eq!(query_param("", "api_key"), None);
     }
 
     #[test]

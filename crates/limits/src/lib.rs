@@ -34,6 +34,6 @@ pub use decision::{Decision, DenyReason, PolicyStatus, PolicyUsage};
 pub use duration::parse_duration;
 pub use error::{ApiKeyError, ConfigError, StoreError};
 pub use health::{HealthSnapshot, StoreEvent, StoreEventHook};
-pub use key::{group_ip, Attributes, RequestAttributes};
+pub use key::{group_ip, query_param, Attributes, RequestAttributes};
 pub use limiter::Limiter;
 pub use period::{window_at, Window};

@@ -211,12 +211,20 @@ impl Limiter {
         committed: bool,
         now: u64,
     ) -> Decision {
-        let rows: Vec<(PolicyStatus, Verdict, DenyReason)> = items
-            .iter()
-            .zip(answers)
-            .filter_map(|(item, answer)| self.row(item, *answer, committed, now))
-            .collect();
-        let statuses: Vec<PolicyStatus> = rows.iter().map(|(s, _, _)| s.clone()).collect();
+        // The worst denial: the one asking the longest wait.
+        let mut worst: Option<(usize, Verdict, DenyReason)> = None;
+        let mut statuses = Vec::with_capacity(items.len());
+        for (item, answer) in items.iter().zip(answers) {
+            let Some((status, verdict, reason)) = self.row(item, *answer, committed, now) else {
+                continue;
+            };
+            let worse = worst.is_none_or(|(_, w, _)| verdict.retry_after > w.retry_after);
+            if !status.allowed && worse {
+                worst = Some((statuses.len(), verdict, reason));
+            }
+            statuses.push(status);
+        }
+
         if committed {
             let deciding = statuses
                 .iter()
@@ -226,13 +234,10 @@ impl Limiter {
                 .cloned();
             return Decision { allowed: true, reason: None, deciding, retry_after: None, statuses };
         }
-
-        let worst =
-            rows.iter().filter(|(s, _, _)| !s.allowed).max_by_key(|(_, v, _)| v.retry_after);
         Decision {
             allowed: false,
-            reason: worst.map(|(_, _, reason)| *reason),
-            deciding: worst.map(|(s, _, _)| s.clone()),
+            reason: worst.map(|(_, _, reason)| reason),
+            deciding: worst.and_then(|(i, _, _)| statuses.get(i).cloned()),
             retry_after: worst.map(|(_, v, _)| Duration::from_nanos(v.retry_after)),
             statuses,
         }

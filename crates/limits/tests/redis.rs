@@ -186,3 +186,47 @@ async fn redis_down_at_start_is_survived() {
     let decision = limiter.check(&open, &tenant("a")).await;
     assert!(decision.allowed && !decision.statuses[0].fallback);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_gcra_and_quota_match_the_memory_semantics() {
+    let Some(server) = RedisServer::start() else { return };
+    let policies = r#"
+  - name: refill
+    key: [{header: x-tenant}]
+    store: redis
+    algorithm: {gcra: {rate: 2, per: second, burst: 3}}
+  - name: minutely
+    key: [{header: x-tenant}]
+    store: redis
+    algorithm: {quota: {limit: 2, period: minute}}
+"#;
+    let limits = config(&server.url(), policies);
+    let clock = ManualClock::at_secs(NOW);
+    let limiter = Limiter::new(&limits, Arc::new(clock.clone())).unwrap();
+    let refill = pick(&limits, &["refill"]);
+    let remaining: Vec<u64> = {
+        let mut out = Vec::new();
+        for _ in 0..3 {
+            out.push(limiter.check(&refill, &tenant("a")).await.deciding.unwrap().remaining);
+        }
+        out
+    };
+    assert_eq!(remaining, [2, 1, 0]);
+    let denied = limiter.check(&refill, &tenant("a")).await;
+    assert_eq!(denied.retry_after, Some(Duration::from_millis(500)));
+    clock.advance(Duration::from_millis(499));
+    assert!(!limiter.check(&refill, &tenant("a")).await.allowed);
+    clock.advance(Duration::from_millis(1));
+    assert!(limiter.check(&refill, &tenant("a")).await.allowed);
+
+    // Quota: exact rollover at the minute boundary (NOW is on one).
+    let minutely = pick(&limits, &["minutely"]);
+    clock.set_nanos(NOW * 1_000_000_000 + 59_000_000_000);
+    assert!(limiter.check(&minutely, &tenant("b")).await.allowed);
+    assert!(limiter.check(&minutely, &tenant("b")).await.allowed);
+    let denied = limiter.check(&minutely, &tenant("b")).await;
+    assert_eq!(denied.reason, Some(DenyReason::QuotaExceeded));
+    assert_eq!(denied.retry_after, Some(Duration::from_secs(1)));
+    clock.advance(Duration::from_secs(1));
+    assert!(limiter.check(&minutely, &tenant("b")).await.allowed);
+}
