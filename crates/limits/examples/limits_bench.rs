@@ -31,6 +31,9 @@ fn redis_yaml(url: &str, max_batch: usize) -> String {
     )
 }
 
+/// The policies one scenario checks, shared by its tasks.
+type Policies = Arc<Vec<Arc<Policy>>>;
+
 struct Run {
     decisions: usize,
     admitted: usize,
@@ -69,7 +72,7 @@ impl Run {
 /// `tasks` concurrent loops of `per_task` checks over `keys` distinct client addresses.
 async fn drive(
     limiter: Arc<Limiter>,
-    policies: Arc<Vec<Arc<Policy>>>,
+    policies: Policies,
     tasks: usize,
     per_task: usize,
     keys: u32,
@@ -136,7 +139,7 @@ async fn server_stats(url: &str, reset: bool) -> Result<f64, String> {
     Ok(usec)
 }
 
-fn setup(yaml: &str, names: &[&str]) -> Result<(Arc<Limiter>, Arc<Vec<Arc<Policy>>>), String> {
+fn setup(yaml: &str, names: &[&str]) -> Result<(Arc<Limiter>, Policies), String> {
     let config = LimitsConfig::from_yaml(yaml).map_err(|e| e.to_string())?;
     let limits = CompiledLimits::compile(&config, "").map_err(|e| e.to_string())?;
     let limiter = Limiter::new(&limits, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
