@@ -83,7 +83,9 @@ pub struct MultipartFlags {
     /// The exact value ModSecurity v3 gives MULTIPART_UNMATCHED_BOUNDARY: 0, 1, or 2 (2 once
     /// a second matching boundary is seen, i.e. for most well-formed bodies).
     pub unmatched_boundary_code: u8,
-    /// Any parse error (counts towards MULTIPART_STRICT_ERROR).
+    /// ModSecurity's internal error flag (a malformed Content-Type or boundary line): no
+    /// variable of its own, it counts towards MULTIPART_STRICT_ERROR. REQBODY_ERROR comes from
+    /// [`Multipart::error`] instead.
     pub error: bool,
 }
 
@@ -106,7 +108,7 @@ impl MultipartFlags {
 
     /// Every flag as `(variable name, value)` with ModSecurity's exact numbers (only
     /// MULTIPART_UNMATCHED_BOUNDARY can be 2), for the engine's variable table.
-    pub fn values(&self) -> [(&'static str, u8); 15] {
+    pub fn values(&self) -> [(&'static str, u8); 14] {
         self.variables().map(|(name, on)| match name {
             "MULTIPART_UNMATCHED_BOUNDARY" => (name, self.unmatched_boundary_code),
             _ => (name, u8::from(on)),
@@ -114,7 +116,7 @@ impl MultipartFlags {
     }
 
     /// Every flag as `(variable name, value)`, for the engine's variable table.
-    pub fn variables(&self) -> [(&'static str, bool); 15] {
+    pub fn variables(&self) -> [(&'static str, bool); 14] {
         [
             ("MULTIPART_STRICT_ERROR", self.strict_error()),
             ("MULTIPART_BOUNDARY_QUOTED", self.boundary_quoted),
@@ -130,7 +132,6 @@ impl MultipartFlags {
             ("MULTIPART_INVALID_PART", self.invalid_part),
             ("MULTIPART_FILE_LIMIT_EXCEEDED", self.file_limit_exceeded),
             ("MULTIPART_UNMATCHED_BOUNDARY", self.unmatched_boundary),
-            ("REQBODY_PROCESSOR_ERROR", self.error),
         ]
     }
 }

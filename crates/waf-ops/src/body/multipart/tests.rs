@@ -47,6 +47,8 @@ fn well_formed_body() {
     assert!(!m.flags.strict_error());
     assert!(!m.flags.unmatched_boundary);
     assert_eq!(m.flags.unmatched_boundary_code, 2);
+    assert!(m.flags.values().contains(&("MULTIPART_UNMATCHED_BOUNDARY", 2)));
+    assert!(m.flags.variables().contains(&("MULTIPART_STRICT_ERROR", false)));
 }
 
 #[test]
