@@ -64,8 +64,8 @@ impl Plan {
     }
 }
 
-/// Redis settings with durations parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Redis settings with durations parsed. `Debug` hides the URL (it may hold a password).
+#[derive(Clone, PartialEq, Eq)]
 pub struct RedisSettings {
     /// Connection URL (may hold a password: never log it).
     pub url: String,
@@ -81,6 +81,20 @@ pub struct RedisSettings {
     pub max_batch: usize,
     /// Most script calls in flight.
     pub max_in_flight: usize,
+}
+
+impl std::fmt::Debug for RedisSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisSettings")
+            .field("url", &"[redacted]")
+            .field("key_prefix", &self.key_prefix)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("response_timeout", &self.response_timeout)
+            .field("retry_interval", &self.retry_interval)
+            .field("max_batch", &self.max_batch)
+            .field("max_in_flight", &self.max_in_flight)
+            .finish()
+    }
 }
 
 /// In-memory store bounds.

@@ -220,8 +220,8 @@ pub struct PlanConfig {
     pub headers: bool,
 }
 
-/// Connection to the shared Redis store.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+/// Connection to the shared Redis store. `Debug` hides the URL (it may hold a password).
+#[derive(Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RedisConfig {
     /// `redis://[user:password@]host:port/db` (or `rediss://`). Required.
@@ -244,6 +244,15 @@ pub struct RedisConfig {
     /// Most script calls in flight at once. Default: 4.
     #[serde(default = "default_max_in_flight")]
     pub max_in_flight: usize,
+}
+
+impl std::fmt::Debug for RedisConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisConfig")
+            .field("url", &"[redacted]")
+            .field("key_prefix", &self.key_prefix)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Bounds of the in-process store.

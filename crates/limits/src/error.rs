@@ -159,6 +159,10 @@ pub enum StoreError {
     #[error("redis marked down; retrying after the back-off interval")]
     CircuitOpen,
 
+    /// Redis was configured but the limiter was built outside a Tokio runtime.
+    #[error("the redis store needs a tokio runtime: build the limiter inside one")]
+    NoRuntime,
+
     /// The batching task has stopped (the runtime is shutting down).
     #[error("redis batcher stopped")]
     BatcherStopped,

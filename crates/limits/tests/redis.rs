@@ -230,3 +230,19 @@ async fn redis_gcra_and_quota_match_the_memory_semantics() {
     clock.advance(Duration::from_secs(1));
     assert!(limiter.check(&minutely, &tenant("b")).await.allowed);
 }
+
+#[test]
+fn a_limiter_outside_a_runtime_is_an_error_not_a_panic() {
+    let limits = config("redis://127.0.0.1:1/", FAIL_MODES);
+    let err = Limiter::new(&limits, Arc::new(ManualClock::at_secs(NOW))).unwrap_err();
+    assert_eq!(err, rampart_limits::StoreError::NoRuntime);
+}
+
+#[test]
+fn debug_output_hides_the_redis_password() {
+    let limits = config("redis://user:s3cret@127.0.0.1:1/", FAIL_MODES);
+    assert!(!format!("{limits:?}").contains("s3cret"));
+    let yaml = "redis:\n  url: redis://user:s3cret@127.0.0.1:1/\n";
+    let parsed = LimitsConfig::from_yaml(yaml).unwrap();
+    assert!(!format!("{parsed:?}").contains("s3cret"));
+}

@@ -109,6 +109,7 @@ impl RedisStore {
     /// Creates the store and starts its batcher on the current Tokio runtime. Does not
     /// connect yet: the first decision does, so the gateway starts even if Redis is down.
     pub fn start(settings: RedisSettings) -> Result<Self, StoreError> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| StoreError::NoRuntime)?;
         let client = redis::Client::open(settings.url.as_str())
             .map_err(|err| StoreError::BadUrl { reason: format!("{:?}", err.kind()) })?;
         let manager_config = ConnectionManagerConfig::new()
@@ -125,7 +126,7 @@ impl RedisStore {
             script: Script::new(SCRIPT),
             settings,
         });
-        tokio::spawn(batcher(Arc::clone(&inner), queue));
+        runtime.spawn(batcher(Arc::clone(&inner), queue));
         Ok(Self { inner, jobs, health: Arc::new(Health::new(retry)) })
     }
 
