@@ -5,9 +5,11 @@
 //! - [`operator`]: the SecLang operators (`@rx`, `@pm`, `@detectSQLi`, ...), compiled once,
 //! - [`body`]: the request body processors (URLENCODED, JSON, XML, MULTIPART).
 //!
-//! Semantics follow ModSecurity v3 (libmodsecurity 3.0.x), which the OWASP Core Rule Set
-//! targets, down to its quirks where a rule can observe them (each is documented where it is
-//! implemented). Every operator in CRS v4.28 compiles (`tests/crs_operators.rs`), and
+//! Semantics follow ModSecurity v3, which the OWASP Core Rule Set targets, down to its quirks
+//! where a rule can observe them (each is documented where it is implemented). Where
+//! libmodsecurity releases differ, rampart follows 3.0.9 (the reference nginx setup), except
+//! where a later release fixed a bug that CRS's tests expose (multipart part-header lines
+//! without their CRLF, header-name validation). Every operator in CRS v4.28 compiles (`tests/crs_operators.rs`), and
 //! `@detectSQLi`/`@detectXSS` agree with every CRS regression test of rules 942100 and 941100
 //! (`tests/libinjection_corpus.rs`).
 //!
