@@ -32,7 +32,9 @@ python3 bench/audit/gen_corpus.py "$SUBSET_DIR" "$SUBSET" 50
 timed() {
   local n=$1; shift
   /usr/bin/time -f "%e %U %S %M" -o /tmp/bench-time "$@" > /tmp/bench-out.json 2>/dev/null || true
-  awk -v n="$n" '{printf "%.0f %.0f %d\n", n / $1, n / ($2 + $3 + 0.0001), $4}' /tmp/bench-time
+  # GNU time adds a "Command exited with non-zero status" line: keep the numbers only.
+  awk -v n="$n" 'NF == 4 && $1 ~ /^[0-9.]+$/ {
+    printf "%.0f %.0f %d\n", n / ($1 + 0.0001), n / ($2 + $3 + 0.0001), $4 }' /tmp/bench-time
 }
 
 echo "rampart ($BIN), $COUNT workloads, 5 runs: wall/s cpu/s maxRSS(KiB)"
