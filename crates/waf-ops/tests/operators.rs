@@ -101,3 +101,21 @@ fn capture_support_follows_modsecurity() {
     assert!(compile("contains", "b").matches(b"abc", Some(&mut caps)));
     assert!(caps.is_empty());
 }
+
+#[test]
+fn compiled_operators_are_shareable_across_threads() {
+    fn shareable<T: Send + Sync + Clone>() {}
+    shareable::<Operator>();
+    shareable::<Captures>();
+    shareable::<rampart_waf_ops::Transform>();
+    let op = std::sync::Arc::new(compile("rx", "(?i)union\\s+select"));
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let op = std::sync::Arc::clone(&op);
+            std::thread::spawn(move || op.matches(b"1 UNION  SELECT 2", None))
+        })
+        .collect();
+    for w in workers {
+        assert!(w.join().unwrap());
+    }
+}
