@@ -276,13 +276,19 @@ impl Limiter {
     }
 }
 
+/// The policies that apply, each once (a policy attached both gateway-wide and to the
+/// route counts one request once), with the identity each counts it under.
 fn applicable<'p>(policies: &'p [Arc<Policy>], attrs: &dyn RequestAttributes) -> Vec<Item<'p>> {
-    policies
-        .iter()
-        .filter_map(|policy| {
-            identity(policy, attrs).map(|identity| Item { policy: policy.as_ref(), identity })
-        })
-        .collect()
+    let mut items: Vec<Item<'p>> = Vec::with_capacity(policies.len());
+    for policy in policies {
+        if items.iter().any(|item| item.policy.name == policy.name) {
+            continue;
+        }
+        if let Some(identity) = identity(policy, attrs) {
+            items.push(Item { policy: policy.as_ref(), identity });
+        }
+    }
+    items
 }
 
 fn memory_probes<'a>(items: &'a [Item<'_>], which: &[usize]) -> Vec<MemoryProbe<'a>> {

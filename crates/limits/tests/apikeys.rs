@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rampart_limits::apikeys::parse_expiry;
+use rampart_limits::apikeys::{create_in_file, parse_expiry, set_enabled_in_file};
 use rampart_limits::{
     ApiKeyError, ApiKeyIndex, Attributes, Clock, CompiledLimits, DenyReason, KeysFile, Limiter,
     LimitsConfig, ManualClock,
@@ -152,4 +152,25 @@ fn expiry_accepts_durations_and_timestamps() {
     assert_eq!(parse_expiry("12h", now).unwrap(), datetime!(2026-03-02 22:00 UTC));
     assert_eq!(parse_expiry("2027-01-01T00:00:00Z", now).unwrap(), datetime!(2027-01-01 00:00 UTC));
     assert!(parse_expiry("next tuesday", now).is_err());
+}
+
+#[test]
+fn cli_helpers_create_and_toggle_keys_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.yaml");
+    let limits = limits();
+    let now = datetime!(2026-03-02 10:00 UTC);
+    let (secret, record) = create_in_file(&path, "gold", Some("1w"), &limits, now).unwrap();
+    assert_eq!(record.expires, Some(datetime!(2026-03-09 10:00 UTC)));
+    set_enabled_in_file(&path, &record.id, false).unwrap();
+    let index = ApiKeyIndex::build(&KeysFile::load(&path).unwrap(), &limits).unwrap();
+    let err = index.authenticate(secret.expose(), nanos(now)).unwrap_err();
+    assert!(matches!(err, ApiKeyError::Disabled { .. }));
+
+    let err = create_in_file(&path, "silver", None, &limits, now).unwrap_err();
+    assert_eq!(err.to_string(), "--plan: unknown usage plan \"silver\"");
+    assert!(create_in_file(&path, "gold", Some("soon"), &limits, now).is_err());
+    assert_eq!(KeysFile::load(&path).unwrap().keys.len(), 1, "failed creations write nothing");
+    let err = set_enabled_in_file(&path, "key_nope", true).unwrap_err();
+    assert_eq!(err.to_string(), "no api key with id \"key_nope\"");
 }

@@ -71,6 +71,13 @@ async fn gcra_admits_the_burst_then_refills_at_the_rate() {
 }
 
 #[tokio::test]
+async fn a_policy_listed_twice_counts_once() {
+    let (limits, limiter, _clock) = setup(THROTTLE, MARCH_1);
+    let twice = policies(&limits, &["per-ip", "per-ip"]);
+    assert_eq!(admitted(&limiter, &twice, &ip(1), 10).await, 5);
+}
+
+#[tokio::test]
 async fn ipv6_clients_in_one_prefix_share_a_bucket() {
     let (limits, limiter, _clock) = setup(THROTTLE, MARCH_1);
     let p = policies(&limits, &["per-ip"]);

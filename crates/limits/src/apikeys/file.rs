@@ -171,6 +171,34 @@ impl KeysFile {
     }
 }
 
+/// `rampart keys create --plan PLAN [--expires WHEN]` in one call: checks the plan exists in
+/// `limits`, parses the expiry, appends the record and saves the file. Print the returned
+/// secret once; only its digest is stored.
+pub fn create_in_file(
+    path: &Path,
+    plan: &str,
+    expires: Option<&str>,
+    limits: &crate::CompiledLimits,
+    now: OffsetDateTime,
+) -> Result<(ApiKeySecret, KeyRecord), ApiKeyError> {
+    if limits.plan(plan).is_none() {
+        return Err(ApiKeyError::UnknownPlan { path: "--plan".into(), plan: plan.to_string() });
+    }
+    let expires = expires.map(|value| parse_expiry(value, now)).transpose()?;
+    let mut file = KeysFile::load(path)?;
+    let created = file.create_key(plan, expires, now)?;
+    file.save(path)?;
+    Ok(created)
+}
+
+/// Enables or disables a key in the file and saves it (the admin API also flips the
+/// loaded [`crate::ApiKeyIndex`] so the change applies at once).
+pub fn set_enabled_in_file(path: &Path, id: &str, enabled: bool) -> Result<(), ApiKeyError> {
+    let mut file = KeysFile::load(path)?;
+    file.set_enabled(id, enabled)?;
+    file.save(path)
+}
+
 /// Parses `--expires`: a duration from `now` (`30d`, `12h`) or an RFC 3339 time.
 pub fn parse_expiry(value: &str, now: OffsetDateTime) -> Result<OffsetDateTime, ApiKeyError> {
     let bad = || ApiKeyError::BadExpiry { value: value.to_string() };
