@@ -248,3 +248,16 @@ fn draft_07_schemas_are_honoured() {
     let r = v.validate_body(b"[1, 2]").unwrap_err();
     assert_eq!(r.details[0].message, "must have at most 1 items");
 }
+
+#[test]
+fn schemas_without_a_dialect_are_2020_12() {
+    let config: ValidationConfig =
+        serde_yaml_ng::from_str("body: {schema: {prefixItems: [{type: integer}], items: false}}")
+            .unwrap();
+    let v = RequestValidator::compile(&config, Path::new(".")).unwrap();
+    v.validate_body(b"[1]").unwrap();
+    let r = v.validate_body(b"[1, 2]").unwrap_err();
+    assert_eq!(r.details[0].pointer, "/1");
+    let r = v.validate_body(b"[\"x\"]").unwrap_err();
+    assert_eq!(r.details[0].message, "expected integer, got string");
+}
