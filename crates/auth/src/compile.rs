@@ -82,6 +82,22 @@ fn key_source(
     config: &ProviderConfig,
     base_dir: &Path,
 ) -> Result<KeySource, AuthConfigError> {
+    check_single_source(name, config)?;
+    if let Some(var) = &config.hmac_secret_env {
+        return hmac_source(name, config, var);
+    }
+    reject_hmac_algorithms(name, &config.algorithms)?;
+    if let Some(path) = &config.jwks_file {
+        return jwks_file_source(name, &resolve(base_dir, path));
+    }
+    if let Some(url) = &config.jwks_url {
+        return jwks_url_source(name, config, url, base_dir);
+    }
+    Err(AuthConfigError::NoKeySource { provider: name.to_owned() })
+}
+
+/// At most one key source, and `jwks_ca_file` only next to `jwks_url`.
+fn check_single_source(name: &str, config: &ProviderConfig) -> Result<(), AuthConfigError> {
     let set: Vec<&str> = [
         config.jwks_file.as_ref().map(|_| "`jwks_file`"),
         config.jwks_url.as_ref().map(|_| "`jwks_url`"),
@@ -94,7 +110,6 @@ fn key_source(
         let fields = set.join(", ");
         return Err(AuthConfigError::SeveralKeySources { provider: name.to_owned(), fields });
     }
-
     if config.jwks_ca_file.is_some() && config.jwks_url.is_none() {
         return Err(AuthConfigError::InvalidField {
             provider: name.to_owned(),
@@ -102,17 +117,7 @@ fn key_source(
             reason: "only applies to an https `jwks_url`".to_owned(),
         });
     }
-    if let Some(var) = &config.hmac_secret_env {
-        return hmac_source(name, config, var);
-    }
-    reject_hmac_algorithms(name, &config.algorithms)?;
-    if let Some(path) = &config.jwks_file {
-        return jwks_file_source(name, &resolve(base_dir, path));
-    }
-    if let Some(url) = &config.jwks_url {
-        return jwks_url_source(name, config, url, base_dir);
-    }
-    Err(AuthConfigError::NoKeySource { provider: name.to_owned() })
+    Ok(())
 }
 
 fn hmac_source(

@@ -59,7 +59,10 @@ pub enum AuthConfigError {
         len: usize,
     },
     /// The JWKS file cannot be read.
-    #[error("jwt provider `{provider}`: field `jwks_file`: cannot read {}: {source}", path.display())]
+    #[error(
+        "jwt provider `{provider}`: field `jwks_file`: cannot read {}: {source}",
+        path.display()
+    )]
     JwksFileUnreadable {
         /// The provider's name.
         provider: String,

@@ -63,10 +63,9 @@ async fn explain_accepts_a_good_token_and_reports_config_errors() {
     let token = token_with(rsa(), &claims());
 
     let lines = explain_at(&token, &config, dir.path(), &ManualClock::new(NOW)).await;
-    assert_eq!(
-        lines,
-        ["accepted: the provider would accept this token (sub alice, scopes [orders:read orders:write])"]
-    );
+    let accepted = "accepted: the provider would accept this token \
+                    (sub alice, scopes [orders:read orders:write])";
+    assert_eq!(lines, [accepted]);
 
     let broken = provider(json!({}));
     let lines = explain_at(&token, &broken, dir.path(), &ManualClock::new(NOW)).await;

@@ -58,10 +58,12 @@ fn public_jwk(alg: Algorithm, kid: &str, pair: &rcgen::KeyPair, enc: &EncodingKe
             jwk
         }
         Algorithm::ES256 => {
-            json!({"kty": "EC", "crv": "P-256", "kid": kid, "x": b64(&raw[1..33]), "y": b64(&raw[33..65])})
+            let (x, y) = (b64(&raw[1..33]), b64(&raw[33..65]));
+            json!({"kty": "EC", "crv": "P-256", "kid": kid, "x": x, "y": y})
         }
         Algorithm::ES384 => {
-            json!({"kty": "EC", "crv": "P-384", "kid": kid, "x": b64(&raw[1..49]), "y": b64(&raw[49..97])})
+            let (x, y) = (b64(&raw[1..49]), b64(&raw[49..97]));
+            json!({"kty": "EC", "crv": "P-384", "kid": kid, "x": x, "y": y})
         }
         _ => json!({"kty": "OKP", "crv": "Ed25519", "kid": kid, "x": b64(raw)}),
     }
