@@ -11,6 +11,16 @@
 //! 4. API keys are looked up by digest in an [`ApiKeyIndex`] built from a [`KeysFile`].
 //!
 //! See `docs/limits.md` for the configuration reference and the algorithms.
+//!
+//! Known gaps (each also noted where it lives):
+//! - Redis Cluster is not supported: keys carry hash tags per identity, but the client is a
+//!   single-node connection manager, and a request whose Redis policies have different
+//!   identities would span slots (needs the cluster client and per-slot scripts).
+//! - Across the two stores (memory, then Redis) a denial refunds the memory record rather
+//!   than never making it; a concurrent request on the same key can see the brief dip.
+//! - Every request costs 1; weighted costs are not offered.
+//! - The Redis figure of 50,000 decisions/s was not demonstrated on the shared benchmark
+//!   machine (see bench/limits/README.md).
 
 pub mod algorithm;
 pub mod apikeys;
