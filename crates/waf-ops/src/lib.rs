@@ -16,8 +16,8 @@
 //! # Known gaps
 //! - Operators not implemented (compile returns [`OperatorError::Unsupported`], so a rule
 //!   using one is reported at load, never skipped): `@validateDTD`, `@validateSchema`,
-//!   `@verifyCC`, `@verifyCPF`, `@verifySSN`, `@verifySVNR`, `@geoLookup`, `@gsbLookup`,
-//!   `@rbl`, `@inspectFile`, `@fuzzyHash`, `@validateHash`. CRS v4 uses none of them.
+//!   `@verifyCPF`, `@verifySSN`, `@verifySVNR`, `@geoLookup`, `@gsbLookup`, `@rbl`,
+//!   `@inspectFile`, `@fuzzyHash`, `@validateHash`. CRS v4 uses none of them.
 //! - `SecUnicodeMapFile` is not supported: `%uXXXX` decodes to its low byte (plus the
 //!   full-width ASCII mapping), which is ModSecurity's behaviour without a map file.
 //! - `@rx` runs on the linear-time `regex` crate: a pattern needing backreferences,

@@ -14,6 +14,7 @@ mod phrase;
 mod regex;
 mod strings;
 mod validate;
+mod verify_cc;
 
 use std::path::Path;
 
@@ -48,6 +49,7 @@ enum Kind {
     Utf8Encoding,
     Sqli,
     Xss,
+    VerifyCc(verify_cc::VerifyCc),
     Always(bool),
 }
 
@@ -131,15 +133,19 @@ impl Operator {
             Kind::Utf8Encoding => validate::utf8_invalid(input),
             Kind::Sqli => injection::detect_sqli(input, captures),
             Kind::Xss => injection::detect_xss(input, captures),
+            Kind::VerifyCc(v) => v.matches(input, captures),
             Kind::Always(result) => *result,
         }
     }
 
     /// Whether a match can fill [`Captures`], as in ModSecurity v3: `@rx` its groups, `@pm`
     /// (and `@pmFromFile`) the phrase found, `@detectSQLi` the fingerprint, `@detectXSS` the
-    /// input. Other operators leave `TX:0` alone.
+    /// input, `@verifyCC` the card number. Other operators leave `TX:0` alone.
     pub fn supports_capture(&self) -> bool {
-        matches!(self.kind, Kind::Rx(_) | Kind::Phrases(_) | Kind::Sqli | Kind::Xss)
+        matches!(
+            self.kind,
+            Kind::Rx(_) | Kind::Phrases(_) | Kind::Sqli | Kind::Xss | Kind::VerifyCc(_)
+        )
     }
 
     /// The canonical operator name, without `@` (for logs and `MATCHED_VAR` messages).
@@ -170,6 +176,7 @@ fn compile_kind(
         "validateUtf8Encoding" => Kind::Utf8Encoding,
         "detectSQLi" => Kind::Sqli,
         "detectXSS" => Kind::Xss,
+        "verifyCC" => Kind::VerifyCc(verify_cc::VerifyCc::compile(param)?),
         "unconditionalMatch" => Kind::Always(true),
         "noMatch" => Kind::Always(false),
         other => return Err(OperatorError::Unsupported { name: other }),

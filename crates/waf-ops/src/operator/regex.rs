@@ -39,6 +39,13 @@ impl Rx {
         Ok(Rx { regex: Some(regex) })
     }
 
+    /// The leftmost match starting at or after `start` (the whole input is the context for
+    /// anchors and word boundaries).
+    pub(super) fn find_at(&self, input: &[u8], start: usize) -> Option<(usize, usize)> {
+        let m = self.regex.as_ref()?.find_at(input, start)?;
+        Some((m.start(), m.end()))
+    }
+
     /// Whether `input` matches; fills `captures` with groups 0..=9 that took part.
     pub(super) fn matches(&self, input: &[u8], captures: Option<&mut Captures>) -> bool {
         let Some(regex) = &self.regex else {
