@@ -52,6 +52,15 @@ pub enum ValidationConfigError {
         name: String,
     },
 
+    /// `max_depth` is above what schema validation can walk without deep recursion.
+    #[error("validate.max_depth is {value}; it must be at most {max}")]
+    DepthTooLarge {
+        /// The configured depth.
+        value: usize,
+        /// The largest accepted depth.
+        max: usize,
+    },
+
     /// A limit is zero, which would deny every request.
     #[error("validate.{field} must be at least 1")]
     ZeroLimit {

@@ -34,4 +34,4 @@ pub use error::ValidationConfigError;
 pub use json_reader::{read_json, DuplicateKeys, JsonError, JsonLimits};
 pub use openapi::{OpenApiDocument, OpenApiError, OpenApiMatch, OpenApiOperation, OpenApiRoutes};
 pub use rejection::{Detail, Location, Rejection};
-pub use validator::{RequestHead, RequestValidator};
+pub use validator::{RequestHead, RequestValidator, MAX_DEPTH_LIMIT};

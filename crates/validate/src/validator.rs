@@ -175,7 +175,15 @@ impl RequestValidator {
     }
 }
 
+/// Deepest `max_depth` accepted: the reader never recurses, but dropping the tree and
+/// validating it against a recursive schema do, once per level.
+pub const MAX_DEPTH_LIMIT: usize = 512;
+
 fn check_limits(config: &ValidationConfig) -> Result<(), ValidationConfigError> {
+    if config.max_depth > MAX_DEPTH_LIMIT {
+        let (value, max) = (config.max_depth, MAX_DEPTH_LIMIT);
+        return Err(ValidationConfigError::DepthTooLarge { value, max });
+    }
     let limits = [
         ("max_body_bytes", config.max_body_bytes),
         ("max_depth", config.max_depth),

@@ -230,6 +230,10 @@ fn broken_configs_name_the_problem() {
     let unknown = serde_yaml_ng::from_str::<ValidationConfig>("bodyy: {}").unwrap_err();
     assert!(unknown.to_string().contains("unknown field `bodyy`"), "{unknown}");
 
+    let deep: ValidationConfig = serde_yaml_ng::from_str("max_depth: 100000").unwrap();
+    let err = RequestValidator::compile(&deep, Path::new(".")).unwrap_err().to_string();
+    assert_eq!(err, "validate.max_depth is 100000; it must be at most 512");
+
     let xml: ValidationConfig =
         serde_yaml_ng::from_str("body: {schema: {}, content_types: [text/xml]}").unwrap();
     let err = RequestValidator::compile(&xml, Path::new(".")).unwrap_err();

@@ -34,6 +34,12 @@ impl OpenApiDocument {
         strict: bool,
         limits: &ValidationConfig,
     ) -> Result<OpenApiRoutes, OpenApiError> {
+        if limits.max_depth > crate::validator::MAX_DEPTH_LIMIT || limits.max_depth == 0 {
+            let message =
+                format!("max_depth must be between 1 and {}", crate::validator::MAX_DEPTH_LIMIT);
+            let (path, pointer) = (path.to_owned(), String::new());
+            return Err(OpenApiError::Invalid { path, pointer, message });
+        }
         let doc = document::Document::read(path)?;
         let mut operations = Vec::new();
         let mut router = Router::default();
