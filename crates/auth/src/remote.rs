@@ -169,26 +169,45 @@ async fn refresh_loop(source: Weak<RemoteJwks>) {
         let Some(jwks) = source.upgrade() else {
             return;
         };
-        let delay = match jwks.fetch_now().await {
-            Ok(()) => {
-                backoff = FIRST_BACKOFF;
-                jwks.timing.refresh
-            }
-            Err(err) => {
-                tracing::warn!(jwt.provider = %jwks.provider, error = %err, "jwks fetch failed");
-                let delay = backoff.min(jwks.timing.refresh);
-                backoff = backoff.saturating_mul(2);
-                delay
-            }
-        };
+        let result = jwks.fetch_now().await;
+        if let Err(err) = &result {
+            tracing::warn!(jwt.provider = %jwks.provider, error = %err, "jwks fetch failed");
+        }
+        let (delay, next) = next_delay(result.is_ok(), backoff, jwks.timing.refresh);
+        backoff = next;
         drop(jwks);
         tokio::time::sleep(delay).await;
     }
 }
 
+/// The wait before the next fetch and the backoff after it.
+fn next_delay(succeeded: bool, backoff: Duration, refresh: Duration) -> (Duration, Duration) {
+    if succeeded {
+        return (refresh, FIRST_BACKOFF);
+    }
+    (backoff.min(refresh), backoff.saturating_mul(2).min(refresh))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::AbortOnDrop;
+    use std::time::Duration;
+
+    use super::{next_delay, AbortOnDrop};
+
+    #[test]
+    fn failures_back_off_exponentially_up_to_the_refresh_interval() {
+        let refresh = Duration::from_secs(300);
+        let mut backoff = Duration::from_secs(1);
+        let mut delays = Vec::new();
+        for _ in 0..11 {
+            let (delay, next) = next_delay(false, backoff, refresh);
+            delays.push(delay.as_secs());
+            backoff = next;
+        }
+
+        assert_eq!(delays, [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
+        assert_eq!(next_delay(true, backoff, refresh), (refresh, Duration::from_secs(1)));
+    }
 
     #[tokio::test]
     async fn dropping_the_guard_stops_the_task() {
