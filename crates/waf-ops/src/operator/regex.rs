@@ -81,7 +81,7 @@ fn build(pattern: &str) -> Result<Regex, regex::Error> {
 pub(super) fn to_byte_syntax(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len());
     let mut chars = pattern.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    while let Some((_, c)) = chars.next() {
         if c == '\\' {
             match chars.next() {
                 Some((j, 'x')) => out.push_str(&hex_escape(&pattern[j + 1..], &mut chars)),
@@ -92,7 +92,6 @@ pub(super) fn to_byte_syntax(pattern: &str) -> String {
                 }
                 None => out.push('\\'),
             }
-            let _ = i;
         } else if c.is_ascii() {
             out.push(c);
         } else {
