@@ -3,13 +3,13 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::json_reader::DuplicateKeys;
 
 /// Validation rules for one route. Every field is optional; see each for its default.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ValidationConfig {
     /// Path parameters by name (from the route template); default none. Always required.
@@ -62,7 +62,7 @@ impl Default for ValidationConfig {
 }
 
 /// One path, query or header parameter.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParamConfig {
     /// JSON Schema for the value, inline; default `{}` (any value). Strings are converted to
@@ -81,7 +81,7 @@ pub struct ParamConfig {
 }
 
 /// OpenAPI serialization styles for array parameters (objects are not supported).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ParamStyle {
     /// Comma-separated: `a,b,c` (path and header).
@@ -95,7 +95,7 @@ pub enum ParamStyle {
 }
 
 /// The policy for query parameters that the config does not list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AdditionalQuery {
     /// Let them through unvalidated (the default).
@@ -106,7 +106,7 @@ pub enum AdditionalQuery {
 }
 
 /// Rules for the JSON request body.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BodyConfig {
     /// The JSON Schema, inline (YAML or JSON syntax). Exactly one of this and `schema_file`.

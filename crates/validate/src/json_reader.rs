@@ -7,13 +7,13 @@
 //! [`serde_json::Value`]; its node overhead is bounded by the node count, itself bounded by the
 //! body size (at most one node per byte).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
 
 use crate::rejection::push_segment;
 
 /// What to do when an object repeats a key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DuplicateKeys {
     /// Deny the body (the default): parsers disagree on which copy wins, which attackers use.

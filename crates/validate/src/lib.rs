@@ -21,7 +21,6 @@ mod error;
 mod json_reader;
 mod media;
 mod openapi;
-
 mod params;
 mod query;
 mod rejection;

@@ -265,3 +265,13 @@ fn schemas_without_a_dialect_are_2020_12() {
     let r = v.validate_body(b"[\"x\"]").unwrap_err();
     assert_eq!(r.details[0].message, "expected integer, got string");
 }
+
+#[test]
+fn config_round_trips_through_yaml() {
+    let config: ValidationConfig = serde_yaml_ng::from_str(CONFIG).unwrap();
+    let text = serde_yaml_ng::to_string(&config).unwrap();
+    let again: ValidationConfig = serde_yaml_ng::from_str(&text).unwrap();
+    assert_eq!(config, again);
+    assert_eq!(again.max_body_bytes, 64);
+    assert_eq!(again.max_depth, 64);
+}
