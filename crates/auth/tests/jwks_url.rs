@@ -127,12 +127,13 @@ async fn keys_removed_by_rotation_stop_verifying_cached_tokens() {
 
 #[tokio::test]
 async fn unreachable_jwks_fails_closed() {
+    // Test servers listen on 127.0.0.1 only, so nothing can take over a freed 127.0.0.2 port.
     let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.2:0").unwrap();
         listener.local_addr().unwrap().port()
     };
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("http://127.0.0.1:{port}/jwks");
+    let url = format!("http://127.0.0.2:{port}/jwks");
     let (auth, _clock) = authenticator(&[("idp", url_provider(&url, 30))], dir.path(), 100);
 
     let err = auth.verify(&token_with(rsa(), &claims()), &["idp"]).await.unwrap_err();
