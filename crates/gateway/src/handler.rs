@@ -29,6 +29,12 @@ pub struct ConnectionInfo {
     pub listener: Arc<str>,
     /// Whether the connection is TLS.
     pub tls: bool,
+    /// Whether the client presented a certificate that chains to the listener's client CA.
+    pub peer_verified: bool,
+    /// The identity of that certificate (SPIFFE ID without scheme, DNS SAN or CN).
+    pub principal: Option<Arc<str>>,
+    /// The local port the connection arrived on.
+    pub local_port: Option<u16>,
 }
 
 /// State shared by every connection: the current snapshot, metrics and the event sink.
@@ -70,6 +76,17 @@ impl Gateway {
         let status = response.status();
         let route_label = route.unwrap_or_else(|| NO_ROUTE.into());
         self.metrics.request(&route_label, status.as_u16(), ctx.started.elapsed());
+        for recorded in std::mem::take(&mut ctx.events) {
+            let mut event = self.event(&ctx, recorded.event_type, &method, user_agent.as_ref());
+            event = event.with_status(status.as_u16());
+            if let Some(severity) = recorded.severity {
+                event = event.with_severity(severity);
+            }
+            for (key, value) in recorded.details {
+                event.insert_detail(key, value);
+            }
+            self.events.emit(event);
+        }
         if ctx.identity.is_some() && status.as_u16() < 400 {
             let event = self.event(&ctx, EventType::RequestAllowed, &method, user_agent.as_ref());
             self.events.emit(event.with_status(status.as_u16()));
@@ -91,6 +108,9 @@ impl Gateway {
             client_ip,
             listener: conn.listener.clone(),
             tls: conn.tls,
+            peer_verified: conn.peer_verified,
+            principal: conn.principal.clone(),
+            local_port: conn.local_port,
             path: String::new(),
             host: String::new(),
             route: None,
@@ -99,6 +119,7 @@ impl Gateway {
             upstream_headers: Vec::new(),
             upstream_header_removals: Vec::new(),
             started: Instant::now(),
+            events: Vec::new(),
         }
     }
 
@@ -244,6 +265,9 @@ impl Gateway {
         }
         if let Some(subject) = ctx.subject() {
             event = event.with_identity(subject);
+        }
+        if let Some(principal) = &ctx.principal {
+            event.insert_detail("principal", principal.as_ref());
         }
         event
     }

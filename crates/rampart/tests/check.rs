@@ -93,3 +93,36 @@ fn each_error_names_where_and_what() {
         assert!(error.starts_with("rampart: config error: gw.yaml"), "{error}");
     }
 }
+
+#[test]
+fn waf_config_errors_name_the_route() {
+    let missing = BASE.replace(
+        "    upstream: api\n  - name: guarded",
+        "    upstream: api\n    waf: {mode: block, rules: [\"no-such-dir/*.conf\"]}\n  - name: guarded",
+    );
+    assert!(error_of(&missing).contains("at `routes[0].waf`: `no-such-dir/*.conf` matches no file"));
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.conf"),
+        "SecRule ARGS \"@rx a\" \"id:1,phase:2,deny\"\nSecBogus On\n",
+    )
+    .unwrap();
+    let broken = BASE.replace(
+        "    upstream: api\n  - name: guarded",
+        &format!("    upstream: api\n    waf: {{mode: block, rules: [\"{}/bad.conf\"]}}\n  - name: guarded", dir.path().display()),
+    );
+    let error = error_of(&broken);
+    assert!(
+        error.contains("at `routes[0].waf`")
+            && error.contains("bad.conf")
+            && error.contains("SecBogus"),
+        "{error}"
+    );
+
+    let paranoid = BASE.replace(
+        "    upstream: api\n  - name: guarded",
+        &format!("    upstream: api\n    waf: {{mode: block, paranoia_level: 5, rules: [\"{}/bad.conf\"]}}\n  - name: guarded", dir.path().display()),
+    );
+    assert!(error_of(&paranoid).contains("paranoia_level must be 1, 2, 3 or 4"));
+}

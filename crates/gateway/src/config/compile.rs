@@ -8,12 +8,15 @@ use std::time::Duration;
 use http::{HeaderName, Method};
 use rampart_auth::{JwtAuthenticator, ScopeRequirement};
 
-use super::model::{Config, HostPolicy, RouteConfig, UpstreamConfig};
+mod policy;
+
+use super::model::{Config, HostPolicy, RouteConfig, RouteWafConfig, UpstreamConfig, WafMode};
 use super::ConfigError;
 use crate::forwarding::TrustedProxies;
 use crate::metrics::Metrics;
 use crate::pipeline::jwt::JwtStageConfig;
-use crate::pipeline::{JwtStage, Stage};
+use crate::pipeline::waf::load_engine;
+use crate::pipeline::{JwtStage, Stage, WafStage};
 use crate::routing::{HostPattern, PathPattern, RouteMatcher};
 use crate::tls::{self, TlsAcceptorConfig};
 use crate::upstream::{build_client, UpstreamClient, UpstreamGroup};
@@ -77,10 +80,12 @@ pub fn compile(
             .map_err(|error| invalid(file, "jwt_providers", error.to_string()))?;
         Some(Arc::new(compiled))
     };
+    let policies = policy::load(&config, file, &base_dir)?;
 
     let mut names = HashSet::new();
     let mut clients: HashMap<(String, Duration), UpstreamClient> = HashMap::new();
     let mut routes = Vec::with_capacity(config.routes.len());
+    let waf_engines = std::cell::RefCell::new(WafEngines::new());
     for (index, route) in config.routes.iter().enumerate() {
         let at = format!("routes[{index}]");
         if !names.insert(route.name.as_str()) {
@@ -90,8 +95,15 @@ pub fn compile(
                 format!("the route name `{}` is used twice; names must be unique", route.name),
             ));
         }
-        let context =
-            RouteContext { config: &config, file, at: &at, metrics, authenticator: &authenticator };
+        let context = RouteContext {
+            config: &config,
+            file,
+            at: &at,
+            metrics,
+            authenticator: &authenticator,
+            waf_engines: &waf_engines,
+            policies: policies.as_ref(),
+        };
         routes.push(compile_route(route, &context, &upstreams, &mut clients)?);
     }
 
@@ -176,6 +188,8 @@ struct RouteContext<'a> {
     at: &'a str,
     metrics: &'a Arc<Metrics>,
     authenticator: &'a Option<Arc<JwtAuthenticator>>,
+    waf_engines: &'a std::cell::RefCell<WafEngines>,
+    policies: Option<&'a policy::RoutePolicies>,
 }
 
 fn compile_route(
@@ -241,13 +255,56 @@ fn compile_methods(methods: &[String], file: &Path, at: &str) -> Result<Vec<Meth
         .collect()
 }
 
+/// WAF engines already loaded during this compile, shared by routes with the same WAF config.
+pub type WafEngines = HashMap<(RouteWafConfig, u64), Arc<rampart_waf::WafEngine>>;
+
+/// The route's stages, in pipeline order: authenticate, then inspect.
 fn compile_stages(
     route: &RouteConfig,
     cx: &RouteContext<'_>,
 ) -> Result<Vec<Arc<dyn Stage>>, ConfigError> {
-    let (file, at) = (cx.file, cx.at);
     let mut stages: Vec<Arc<dyn Stage>> = Vec::new();
-    let Some(auth) = &route.auth else { return Ok(stages) };
+    stages.extend(policy::peer_stage(route, cx.policies));
+    if let Some(stage) = compile_jwt_stage(route, cx)? {
+        stages.push(stage);
+    }
+    stages.extend(policy::authorize_stage(route, cx.policies));
+    if let Some(stage) = compile_waf_stage(route, cx)? {
+        stages.push(stage);
+    }
+    Ok(stages)
+}
+
+fn compile_waf_stage(
+    route: &RouteConfig,
+    cx: &RouteContext<'_>,
+) -> Result<Option<Arc<dyn Stage>>, ConfigError> {
+    let Some(waf) = route.waf.as_ref().filter(|waf| waf.mode != WafMode::Off) else {
+        return Ok(None);
+    };
+    let body_limit = route.max_body_bytes.unwrap_or(cx.config.limits.max_body_bytes);
+    let key = (waf.clone(), body_limit);
+    let cached = cx.waf_engines.borrow().get(&key).cloned();
+    let engine = match cached {
+        Some(engine) => engine,
+        None => {
+            let base_dir = cx.file.parent().unwrap_or(Path::new("."));
+            let engine = load_engine(waf, base_dir, body_limit)
+                .map_err(|error| invalid(cx.file, format!("{}.waf", cx.at), error.to_string()))?;
+            let engine = Arc::new(engine);
+            cx.waf_engines.borrow_mut().insert(key, engine.clone());
+            engine
+        }
+    };
+    Ok(Some(Arc::new(WafStage::new(engine, waf.mode))))
+}
+
+fn compile_jwt_stage(
+    route: &RouteConfig,
+    cx: &RouteContext<'_>,
+) -> Result<Option<Arc<dyn Stage>>, ConfigError> {
+    let (file, at) = (cx.file, cx.at);
+    let Some(auth) = &route.auth else { return Ok(None) };
 
     let jwt = &auth.jwt;
     if jwt.providers.is_empty() {
@@ -310,6 +367,5 @@ fn compile_stages(
         forward_authorization: jwt.forward_authorization,
         realm: jwt.realm.clone(),
     };
-    stages.push(Arc::new(JwtStage::new(authenticator, config, cx.metrics.clone())));
-    Ok(stages)
+    Ok(Some(Arc::new(JwtStage::new(authenticator, config, cx.metrics.clone()))))
 }

@@ -39,6 +39,10 @@ pub struct Config {
     /// A small demo API served by rampart itself, for the quick start.
     #[serde(default)]
     pub demo: Option<DemoConfig>,
+    /// Istio-style authorization and peer authentication policies (docs/policy.md); every
+    /// request is allowed when absent. Not shown by the admin `/config` endpoint.
+    #[serde(default, skip_serializing)]
+    pub authorization: Option<rampart_policy::PolicyConfig>,
 }
 
 /// One listening socket.
@@ -62,6 +66,35 @@ pub struct TlsConfig {
     pub cert: PathBuf,
     /// PEM file with the private key (PKCS#8, PKCS#1 or SEC1).
     pub key: PathBuf,
+    /// PEM bundle of the CAs that client certificates must chain to; no client certificates
+    /// are asked for when absent (docs/mtls.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_ca: Option<PathBuf>,
+    /// Whether a client certificate is required (`required`, the default when `client_ca` is
+    /// set) or only verified when presented (`optional`).
+    #[serde(default)]
+    pub client_auth: ClientAuthMode,
+}
+
+/// Whether a TLS listener with a client CA requires a client certificate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuthMode {
+    /// A handshake without a valid client certificate fails.
+    #[default]
+    Required,
+    /// Clients without a certificate are served; presented certificates are still verified.
+    Optional,
+}
+
+/// A route's mutual TLS mode, as Istio's PeerAuthentication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteMtlsMode {
+    /// Requests without a verified client certificate are denied with 403.
+    Strict,
+    /// Requests with and without a client certificate are served.
+    Permissive,
 }
 
 /// The admin listener.
@@ -186,6 +219,77 @@ pub struct RouteConfig {
     /// Authentication and scopes required on the route; open when absent.
     #[serde(default)]
     pub auth: Option<RouteAuthConfig>,
+    /// Web application firewall inspection (SecLang rules such as the OWASP CRS).
+    #[serde(default)]
+    pub waf: Option<RouteWafConfig>,
+    /// Mutual TLS mode; when absent, the PeerAuthentication of the route's Istio workload
+    /// decides, and `permissive` when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtls: Option<RouteMtlsMode>,
+}
+
+/// The WAF on a route.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteWafConfig {
+    /// `block` denies requests the rules deny, `detect` only records, `off` skips the WAF.
+    pub mode: WafMode,
+    /// SecLang files or globs, loaded in order (for CRS: its setup file, then `rules/*.conf`).
+    pub rules: Vec<String>,
+    /// CRS blocking paranoia level, 1 to 4.
+    #[serde(default = "default_paranoia_level")]
+    pub paranoia_level: u8,
+    /// CRS inbound anomaly score at which a request is denied.
+    #[serde(default = "default_anomaly_threshold")]
+    pub anomaly_threshold: u32,
+    /// Rules or targets taken out for this route.
+    #[serde(default)]
+    pub exclusions: WafExclusions,
+}
+
+fn default_paranoia_level() -> u8 {
+    1
+}
+
+fn default_anomaly_threshold() -> u32 {
+    5
+}
+
+/// What a WAF does with requests its rules deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WafMode {
+    /// Deny them (403 JSON).
+    Block,
+    /// Record a `waf` event and let them through.
+    Detect,
+    /// Do not inspect.
+    Off,
+}
+
+/// Exclusions applied after the rules are loaded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WafExclusions {
+    /// Rule ids removed (`SecRuleRemoveById`).
+    #[serde(default)]
+    pub remove_rule_ids: Vec<u64>,
+    /// Rules removed by tag (`SecRuleRemoveByTag`).
+    #[serde(default)]
+    pub remove_tags: Vec<String>,
+    /// Variables a rule no longer inspects (`SecRuleUpdateTargetById ID "!TARGET"`).
+    #[serde(default)]
+    pub remove_targets: Vec<WafTargetExclusion>,
+}
+
+/// One variable taken out of one rule.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WafTargetExclusion {
+    /// The rule id.
+    pub rule_id: u64,
+    /// The variable, such as `ARGS:password` or `REQUEST_COOKIES:session`.
+    pub target: String,
 }
 
 fn default_request_timeout() -> ConfigDuration {

@@ -20,6 +20,12 @@ pub struct RequestContext {
     pub listener: Arc<str>,
     /// Whether the connection is TLS.
     pub tls: bool,
+    /// Whether the client presented a verified certificate (mutual TLS).
+    pub peer_verified: bool,
+    /// The peer identity from that certificate, `TRUST_DOMAIN/ns/NS/sa/SA` for SPIFFE IDs.
+    pub principal: Option<Arc<str>>,
+    /// The local port the request arrived on (a policy's `ports` and `destination.port`).
+    pub local_port: Option<u16>,
     /// The normalized path (no query).
     pub path: String,
     /// The normalized host, without port.
@@ -36,6 +42,20 @@ pub struct RequestContext {
     pub upstream_header_removals: Vec<HeaderName>,
     /// When the gateway started on the request.
     pub started: Instant,
+    /// Events stages recorded without denying (a WAF match in detect mode, a policy audit);
+    /// the handler emits them with the request's fields once the response status is known.
+    pub events: Vec<StageEvent>,
+}
+
+/// An event a stage records for the handler to emit.
+#[derive(Debug)]
+pub struct StageEvent {
+    /// The event type.
+    pub event_type: rampart_events::EventType,
+    /// Severity; the event type's default when `None`.
+    pub severity: Option<rampart_events::Severity>,
+    /// Stage-specific fields (never secrets).
+    pub details: Vec<(&'static str, serde_json::Value)>,
 }
 
 impl RequestContext {

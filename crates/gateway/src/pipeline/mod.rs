@@ -5,8 +5,11 @@
 //! after them. A route's stages are chosen when the config is compiled; a new capability is a new
 //! [`Stage`], not an edit to the others.
 
+pub mod authorize;
 mod context;
 pub mod jwt;
+pub mod peer_auth;
+pub mod waf;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,8 +18,9 @@ use http::{HeaderName, HeaderValue, StatusCode};
 use rampart_events::{EventType, Severity};
 use serde_json::Value;
 
-pub use context::RequestContext;
+pub use context::{RequestContext, StageEvent};
 pub use jwt::JwtStage;
+pub use waf::WafStage;
 
 /// A boxed future, as returned by [`Stage::on_request`].
 pub type StageFuture<'a> = Pin<Box<dyn Future<Output = Flow> + Send + 'a>>;
