@@ -72,10 +72,12 @@ fn block_follows_the_default_action_of_the_phase() {
 #[test]
 fn setvar_macros_and_anomaly_scores() {
     let e = engine(
-        "SecAction \"id:1,phase:1,pass,nolog,setvar:tx.critical=5,setvar:tx.name=%{REQUEST_METHOD}\"\n\
+        "SecAction \"id:1,phase:1,pass,nolog,setvar:tx.critical=5,\
+           setvar:tx.name=%{REQUEST_METHOD}\"\n\
          SecRule ARGS \"@rx attack\" \"id:2,phase:1,pass,\
            setvar:'tx.blocking_inbound_anomaly_score=+%{tx.critical}'\"\n\
-         SecRule ARGS \"@rx attack\" \"id:3,phase:1,pass,setvar:tx.blocking_inbound_anomaly_score=+2,\
+         SecRule ARGS \"@rx attack\" \"id:3,phase:1,pass,\
+           setvar:tx.blocking_inbound_anomaly_score=+2,\
            setvar:tx.%{tx.name}_seen=1,setvar:!tx.critical\"",
     );
     let mut tx = get(&e, "/?a=attack&b=attack", &[]);
@@ -385,8 +387,10 @@ fn engine_is_shareable_and_transactions_can_move_between_threads() {
 #[test]
 fn cached_transformations_give_the_same_results() {
     let e = engine(
-        "SecRule ARGS \"@contains <script\" \"id:1,phase:1,pass,t:none,t:urlDecodeUni,t:lowercase\"\n\
-         SecRule ARGS \"@contains <script\" \"id:2,phase:1,pass,t:none,t:urlDecodeUni,t:lowercase\"\n\
+        "SecRule ARGS \"@contains <script\" \"id:1,phase:1,pass,\
+           t:none,t:urlDecodeUni,t:lowercase\"\n\
+         SecRule ARGS \"@contains <script\" \"id:2,phase:1,pass,\
+           t:none,t:urlDecodeUni,t:lowercase\"\n\
          SecRule ARGS \"@contains <SCRIPT\" \"id:3,phase:1,pass,t:none,t:urlDecodeUni\"",
     );
     let mut tx = get(&e, "/?a=%253CSCRIPT&b=%3CScript", &[]);

@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::Arc;
 
 use rampart_waf_ops::Transform;
@@ -10,7 +11,15 @@ use rampart_waf_ops::Transform;
 /// Most bytes of cached results per transaction; past this, results are computed each time.
 const MAX_CACHED_BYTES: usize = 4 * 1024 * 1024;
 
-/// Transformation results keyed by the chain and the input value.
+/// One cached result with the input it came from (compared on lookup: hashes may collide).
+#[derive(Debug)]
+struct Cached {
+    chain: Vec<Transform>,
+    input: Vec<u8>,
+    output: Arc<[u8]>,
+}
+
+/// Transformation results keyed by a hash of the chain and the input value.
 #[derive(Debug, Default)]
 pub(crate) struct TransformCache {
     inner: RefCell<Inner>,
@@ -18,7 +27,7 @@ pub(crate) struct TransformCache {
 
 #[derive(Debug, Default)]
 struct Inner {
-    map: HashMap<(Vec<Transform>, Vec<u8>), Arc<[u8]>>,
+    map: HashMap<u64, Cached, BuildHasherDefault<PassThrough>>,
     bytes: usize,
 }
 
@@ -28,18 +37,22 @@ impl TransformCache {
         if chain.is_empty() {
             return Arc::from(value);
         }
-        let key = (chain.to_vec(), value.to_vec());
+        let key = fingerprint(chain, value);
         if let Some(hit) = self.inner.borrow().map.get(&key) {
-            return hit.clone();
+            if hit.chain == chain && hit.input == value {
+                return hit.output.clone();
+            }
         }
-        let result: Arc<[u8]> = Arc::from(transform_all(chain, value).as_slice());
+        let output: Arc<[u8]> = Arc::from(transform_all(chain, value).as_slice());
         let mut inner = self.inner.borrow_mut();
-        let size = key.1.len() + result.len();
-        if inner.bytes + size <= MAX_CACHED_BYTES {
+        let size = value.len() + output.len();
+        if inner.bytes + size <= MAX_CACHED_BYTES && !inner.map.contains_key(&key) {
             inner.bytes += size;
-            inner.map.insert(key, result.clone());
+            let cached =
+                Cached { chain: chain.to_vec(), input: value.to_vec(), output: output.clone() };
+            inner.map.insert(key, cached);
         }
-        result
+        output
     }
 }
 
@@ -49,4 +62,61 @@ fn transform_all(chain: &[Transform], value: &[u8]) -> Vec<u8> {
         current = std::borrow::Cow::Owned(t.apply(current).into_owned());
     }
     current.into_owned()
+}
+
+/// A fast non-cryptographic hash of the chain and the value (collisions are checked).
+fn fingerprint(chain: &[Transform], value: &[u8]) -> u64 {
+    let mut h = Mix(value.len() as u64);
+    chain.hash(&mut h);
+    let mut words = value.chunks_exact(8);
+    for w in &mut words {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        h.add(u64::from_le_bytes(b));
+    }
+    for &byte in words.remainder() {
+        h.add(u64::from(byte));
+    }
+    h.0
+}
+
+/// A multiply-rotate mixer (the FxHash scheme).
+struct Mix(u64);
+
+impl Mix {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for Mix {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.add(u64::from(b));
+        }
+    }
+}
+
+/// A hasher for keys that already are hashes.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }

@@ -146,7 +146,7 @@ impl Transaction<'_> {
 
         let mut values = Vec::new();
         if link.targets.targets.is_empty() {
-            values.push(Value { name: String::new(), value: Cow::Borrowed(&b""[..]) });
+            values.push(Value { prefix: "", key: None, value: Cow::Borrowed(&b""[..]) });
         } else {
             let excluded = |v: Variable, key: &str| self.is_excluded(link, head, v, key);
             for target in &link.targets.targets {
@@ -283,16 +283,17 @@ impl Test<'_> {
     fn single(&self, value: Value<'_>, cache: &TransformCache) -> Option<Hit> {
         let transformed = cache.apply(self.transforms, &value.value);
         let (matched, captures) = self.check(&transformed);
-        matched.then(|| Hit { name: value.name, value: transformed.to_vec(), captures })
+        matched.then(|| Hit { name: value.name(), value: transformed.to_vec(), captures })
     }
 
     /// multiMatch: applies the operator to the value and after every transformation that
     /// changes it.
     fn multi(&self, value: Value<'_>) -> Option<Hit> {
+        let name = value.name();
         let mut current: Cow<'_, [u8]> = value.value;
         let (matched, captures) = self.check(&current);
         if matched {
-            return Some(Hit { name: value.name, value: current.into_owned(), captures });
+            return Some(Hit { name, value: current.into_owned(), captures });
         }
         for t in self.transforms {
             let next = t.apply(current.clone()).into_owned();
@@ -302,7 +303,7 @@ impl Test<'_> {
             current = Cow::Owned(next);
             let (matched, captures) = self.check(&current);
             if matched {
-                return Some(Hit { name: value.name, value: current.into_owned(), captures });
+                return Some(Hit { name, value: current.into_owned(), captures });
             }
         }
         None

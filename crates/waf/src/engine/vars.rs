@@ -6,11 +6,22 @@ use super::transaction::{Pairs, Transaction};
 use crate::rule::action::BodyProcessor;
 use crate::rule::{Rule, Selector, Target, Variable};
 
-/// One value a target resolved to, with the name ModSecurity reports (`ARGS:q`).
+/// One value a target resolved to; its name (`ARGS:q`) is built only when it matches.
 #[derive(Debug, Clone)]
 pub(crate) struct Value<'a> {
-    pub name: String,
+    pub prefix: &'static str,
+    pub key: Option<&'a str>,
     pub value: Cow<'a, [u8]>,
+}
+
+impl Value<'_> {
+    /// The name ModSecurity reports: `COLLECTION:key` or the variable name.
+    pub(crate) fn name(&self) -> String {
+        match self.key {
+            Some(key) => format!("{}:{key}", self.prefix),
+            None => self.prefix.to_string(),
+        }
+    }
 }
 
 /// Decides whether member `key` of `variable` is excluded.
@@ -30,14 +41,15 @@ impl<'e> Transaction<'e> {
             self.resolve_collection(target, rule, excluded, out);
         } else if let Some(value) = self.scalar(target.variable) {
             if !excluded(target.variable, "") {
-                out.push(Value { name: target.variable.name().to_string(), value });
+                out.push(Value { prefix: target.variable.name(), key: None, value });
             }
         }
         if target.count {
             let n = out.len() - start;
             out.truncate(start);
             out.push(Value {
-                name: target.variable.name().to_string(),
+                prefix: target.variable.name(),
+                key: None,
                 value: Cow::Owned(n.to_string().into_bytes()),
             });
         }
@@ -53,9 +65,9 @@ impl<'e> Transaction<'e> {
         use Variable::*;
         let v = target.variable;
         let sel = &target.selector;
-        let mut push = |key: &str, value: Cow<'s, [u8]>| {
+        let mut push = |key: &'s str, value: Cow<'s, [u8]>| {
             if sel.selects(key) && !excluded(v, key) {
-                out.push(Value { name: format!("{}:{key}", v.name()), value });
+                out.push(Value { prefix: v.name(), key: Some(key), value });
             }
         };
         match v {
@@ -117,10 +129,10 @@ impl<'e> Transaction<'e> {
         let attributes = matches!(sel, Selector::Key(k) if k.contains('@'));
         if attributes {
             for a in &self.body.xml_attr {
-                out.push(Value { name: "XML".into(), value: Cow::Borrowed(a) });
+                out.push(Value { prefix: "XML", key: None, value: Cow::Borrowed(a) });
             }
         } else if let Some(text) = &self.body.xml_text {
-            out.push(Value { name: "XML".into(), value: Cow::Borrowed(text) });
+            out.push(Value { prefix: "XML", key: None, value: Cow::Borrowed(text) });
         }
     }
 
@@ -288,13 +300,13 @@ fn bool_flag(on: bool) -> &'static [u8] {
     }
 }
 
-fn pairs<'s>(list: &'s Pairs, push: &mut impl FnMut(&str, Cow<'s, [u8]>)) {
+fn pairs<'s>(list: &'s Pairs, push: &mut impl FnMut(&'s str, Cow<'s, [u8]>)) {
     for (k, v) in list {
         push(k, Cow::Borrowed(v));
     }
 }
 
-fn names<'s>(list: &'s Pairs, push: &mut impl FnMut(&str, Cow<'s, [u8]>)) {
+fn names<'s>(list: &'s Pairs, push: &mut impl FnMut(&'s str, Cow<'s, [u8]>)) {
     for (k, _) in list {
         push(k, Cow::Borrowed(k.as_bytes()));
     }
@@ -302,14 +314,14 @@ fn names<'s>(list: &'s Pairs, push: &mut impl FnMut(&str, Cow<'s, [u8]>)) {
 
 fn map<'s>(
     map: &'s std::collections::BTreeMap<String, Vec<u8>>,
-    push: &mut impl FnMut(&str, Cow<'s, [u8]>),
+    push: &mut impl FnMut(&'s str, Cow<'s, [u8]>),
 ) {
     for (k, v) in map {
         push(k, Cow::Borrowed(v));
     }
 }
 
-fn rule_values<'s>(rule: &Rule, push: &mut impl FnMut(&str, Cow<'s, [u8]>)) {
+fn rule_values<'s>(rule: &Rule, push: &mut impl FnMut(&'s str, Cow<'s, [u8]>)) {
     let a = &rule.actions;
     push("id", Cow::Owned(rule.id().to_string().into_bytes()));
     push("phase", Cow::Owned(rule.phase().to_string().into_bytes()));
