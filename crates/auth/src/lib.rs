@@ -18,7 +18,7 @@ mod compact;
 mod compile;
 mod config;
 mod config_error;
-pub mod fetch;
+mod fetch;
 mod inspect;
 mod jwk;
 mod keys;
@@ -39,6 +39,7 @@ pub use config::{
     DEFAULT_MAX_TOKEN_BYTES,
 };
 pub use config_error::AuthConfigError;
+pub use fetch::FetchError;
 pub use inspect::{explain, explain_at, inspect, Inspection, UNVERIFIED_NOTICE};
 pub use mint::{mint, mint_with_clock, MintError, MintRequest, SigningKeySource};
 pub use remote::RemoteError;
