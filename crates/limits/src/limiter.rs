@@ -92,6 +92,22 @@ impl Limiter {
         self.memory.sweep(now) + self.fallback.sweep(now)
     }
 
+    /// Sweeps idle entries every `every` on the current runtime, until the limiter is
+    /// dropped. Optional: inserts already expire and evict by sampling; the sweep returns
+    /// memory promptly after a flood.
+    pub fn spawn_sweeper(self: &Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
+        let limiter = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every.max(Duration::from_millis(10)));
+            loop {
+                ticks.tick().await;
+                let Some(limiter) = limiter.upgrade() else { return };
+                let removed = limiter.sweep();
+                tracing::debug!(limit.swept = removed, "swept idle limit entries");
+            }
+        })
+    }
+
     /// Checks and, if every policy admits it, records one request.
     pub async fn check(&self, policies: &[Arc<Policy>], attrs: &dyn RequestAttributes) -> Decision {
         let items = applicable(policies, attrs);

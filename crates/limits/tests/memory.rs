@@ -241,3 +241,21 @@ memory:
     assert!(limiter.sweep() > 0);
     assert_eq!(limiter.memory().len(), 0, "idle keys expire");
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_sweeper_returns_memory_and_stops_with_the_limiter() {
+    let (limits, limiter, clock) = setup(THROTTLE, MARCH_1);
+    let limiter = Arc::new(limiter);
+    let p = policies(&limits, &["per-ip"]);
+    for i in 0..100 {
+        limiter.check(&p, &ip(i)).await;
+    }
+    assert_eq!(limiter.memory().len(), 100);
+    let sweeper = limiter.spawn_sweeper(Duration::from_secs(30));
+    clock.advance(Duration::from_secs(10));
+    tokio::time::sleep(Duration::from_secs(31)).await;
+    assert_eq!(limiter.memory().len(), 0);
+    drop(limiter);
+    tokio::time::sleep(Duration::from_secs(31)).await;
+    sweeper.await.unwrap();
+}
