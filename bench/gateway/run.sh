@@ -12,6 +12,9 @@
 #   RAMPART_BIN            use this binary instead of building one
 #   CARGO_TARGET_DIR       where the release build goes (cargo's default otherwise)
 #   RESULTS_DIR            where raw results and the report are kept [a new /tmp/rampart-bench.*]
+#   PROFILE [0]            1: afterwards, perf-record rampart under load on the plain and the
+#                          1,000-token HS256 routes (PROFILE_SECONDS [8] each); top functions go
+#                          to RESULTS_DIR/profile-*.txt
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +23,7 @@ peers=$(cd "$repo/../shared/bench" 2>/dev/null && pwd)/peers.sh
 
 THREADS=${THREADS:-2} CONNECTIONS=${CONNECTIONS:-64} DURATION=${DURATION:-15s}
 WARMUP=${WARMUP:-3s} ROUNDS=${ROUNDS:-3} TOKENS=${TOKENS:-1000}
+PROFILE=${PROFILE:-0} PROFILE_SECONDS=${PROFILE_SECONDS:-8}
 UP_PORT=18081 NGINX_PORT=18082
 work=${RESULTS_DIR:-$(mktemp -d /tmp/rampart-bench.XXXXXX)}
 mkdir -p "$work"
@@ -54,7 +58,7 @@ build_rampart() {
 }
 
 start_peers() {
-  if [[ $("$peers" status) == running ]]; then
+  if curl -fs -o /dev/null "http://127.0.0.1:$UP_PORT/" && [[ $("$peers" status) == running ]]; then
     say "peers already running; reusing them (left running at the end)"
     return
   fi
@@ -191,8 +195,8 @@ check_configs() {
 wrk_run() {
   local url tokens
   read -r url tokens <<<"${CONFIGS[$1]}"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" --latency -s "$here/requests.lua" "$url" -- ${tokens:+"$tokens"} \
-    | awk '$1 == "RESULT" { print $2, $3, $4, $5, $6, $7 }'
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" --latency -s "$here/requests.lua" "$url" \
+    -- ${tokens:+"$tokens"} | awk '$1 == "RESULT" { print $2, $3, $4, $5, $6, $7 }'
 }
 
 measure() {
@@ -210,6 +214,35 @@ measure() {
   done
 }
 
+# Self time by function, then time including callees, of one perf recording.
+summarize_profile() {
+  local data=$1
+  echo "## self time (top 30)"
+  perf report -i "$data" --no-children --sort symbol --stdio -g none 2>/dev/null \
+    | grep -v -e '^#' -e '^$' | sed 's/[[:space:]-]*$//' | head -n 30 || true
+  echo "## including callees (top 60)"
+  perf report -i "$data" --children --sort symbol --stdio -g none 2>/dev/null \
+    | grep -v -e '^#' -e '^$' | sed 's/[[:space:]-]*$//' | head -n 60 || true
+}
+
+# perf samples of rampart (with call stacks) while wrk drives one configuration.
+profile() {
+  local name wrk_pid
+  if ! command -v perf >/dev/null; then
+    say "perf is missing (apt-get install linux-perf); no profile"
+    return
+  fi
+  for name in plain hs256-1000; do
+    say "profiling rampart on $name for ${PROFILE_SECONDS}s"
+    wrk_run "$name" "$((PROFILE_SECONDS + 2))s" >"$work/profile-$name.wrk" &
+    wrk_pid=$!
+    perf record -q -F 299 --call-graph dwarf,8192 -p "$rampart_pid" \
+      -o "$work/perf-$name.data" -- sleep "$PROFILE_SECONDS" >/dev/null 2>&1 || true
+    wait "$wrk_pid"
+    summarize_profile "$work/perf-$name.data" >"$work/profile-$name.txt"
+  done
+}
+
 describe_setup() {
   local bin=$1
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -217,6 +250,7 @@ describe_setup() {
     "shared by wrk, nginx and rampart; nothing pinned"
   echo "wrk: -t$THREADS -c$CONNECTIONS -d$DURATION --latency, warm-up $WARMUP," \
     "$ROUNDS interleaved rounds, medians; same Lua request script for every row"
+  echo "rampart: $("$bin" --version)"
   echo "nginx: $(nginx -v 2>&1 | cut -d/ -f2), ${WORKERS:-1} worker process(es) serving both" \
     "the upstream and the proxy; rampart: $(basename "$bin"), tokio multi-thread runtime"
 }
@@ -238,6 +272,7 @@ main() {
   measure
   load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
+  local report_status=0
   {
     describe_setup "$bin"
     echo "load average (1/5/15 min): before $load_before, after $load_after"
@@ -246,8 +281,12 @@ main() {
     ((HAVE_ES256)) || echo "ES256 rows skipped: python3 has no \`cryptography\` package"
     echo
     python3 "$here/report.py" "$work/results.tsv"
-  } | tee "$work/report.md"
+  } | tee "$work/report.md" || report_status=$?
+  rm -f "$work/events.jsonl" # about 200 bytes per JWT request: hundreds of MB per run
   echo "raw results: $work/results.tsv, report: $work/report.md" >&2
+
+  ((PROFILE)) && profile
+  return "$report_status"
 }
 
 main "$@"
