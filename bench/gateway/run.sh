@@ -12,6 +12,8 @@
 #   RAMPART_BIN            use this binary instead of building one
 #   CARGO_TARGET_DIR       where the release build goes (cargo's default otherwise)
 #   RESULTS_DIR            where raw results and the report are kept [a new /tmp/rampart-bench.*]
+#   KEEP_PEERS [0]         1: leave the peers running at the end even if this run started them
+#                          (others may be benchmarking against the same shared ports)
 #   PROFILE [0]            1: afterwards, perf-record rampart under load on the plain and the
 #                          1,000-token HS256 routes (PROFILE_SECONDS [8] each); top functions go
 #                          to RESULTS_DIR/profile-*.txt
@@ -23,7 +25,7 @@ peers=$(cd "$repo/../shared/bench" 2>/dev/null && pwd)/peers.sh
 
 THREADS=${THREADS:-2} CONNECTIONS=${CONNECTIONS:-64} DURATION=${DURATION:-15s}
 WARMUP=${WARMUP:-3s} ROUNDS=${ROUNDS:-3} TOKENS=${TOKENS:-1000}
-PROFILE=${PROFILE:-0} PROFILE_SECONDS=${PROFILE_SECONDS:-8}
+PROFILE=${PROFILE:-0} PROFILE_SECONDS=${PROFILE_SECONDS:-8} KEEP_PEERS=${KEEP_PEERS:-0}
 UP_PORT=18081 NGINX_PORT=18082
 work=${RESULTS_DIR:-$(mktemp -d /tmp/rampart-bench.XXXXXX)}
 mkdir -p "$work"
@@ -33,9 +35,10 @@ started_peers=0
 
 cleanup() {
   if [[ -n $rampart_pid ]]; then
-    kill "$rampart_pid" 2>/dev/null && wait "$rampart_pid" 2>/dev/null || true
+    kill "$rampart_pid" 2>/dev/null || true
+    wait "$rampart_pid" 2>/dev/null || true
   fi
-  if ((started_peers)); then
+  if ((started_peers && !KEEP_PEERS)); then
     "$peers" stop >/dev/null || true
   fi
 }
