@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use rampart_waf::ftw::{run, FtwOptions};
 
 /// Tests of the corpus that pass; only ever raised.
-const FLOOR: usize = 5000;
+const FLOOR: usize = 5003;
 
 fn crs_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/crs")

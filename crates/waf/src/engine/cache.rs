@@ -28,14 +28,31 @@ pub(crate) struct TransformCache {
 #[derive(Debug, Default)]
 struct Inner {
     map: HashMap<u64, Cached, BuildHasherDefault<PassThrough>>,
+    /// Results for stable values, keyed by (chain hash, address, length) without hashing the
+    /// content: such values neither move nor change during a phase.
+    by_address: HashMap<(u64, usize, usize), (Vec<Transform>, Arc<[u8]>)>,
     bytes: usize,
 }
 
 impl TransformCache {
+    /// Forgets every result; called at the start of each phase, when request data may change.
+    pub(crate) fn clear(&self) {
+        let mut inner = self.inner.borrow_mut();
+        inner.map.clear();
+        inner.by_address.clear();
+        inner.bytes = 0;
+    }
+
     /// The result of applying `chain` to `value`, computed at most once while room remains.
-    pub(crate) fn apply(&self, chain: &[Transform], value: &[u8]) -> Arc<[u8]> {
+    /// `stable` values are looked up by address (see [`Value::stable`]).
+    ///
+    /// [`Value::stable`]: super::vars::Value
+    pub(crate) fn apply(&self, chain: &[Transform], value: &[u8], stable: bool) -> Arc<[u8]> {
         if chain.is_empty() {
             return Arc::from(value);
+        }
+        if stable {
+            return self.apply_stable(chain, value);
         }
         let key = fingerprint(chain, value);
         if let Some(hit) = self.inner.borrow().map.get(&key) {
@@ -51,6 +68,24 @@ impl TransformCache {
             let cached =
                 Cached { chain: chain.to_vec(), input: value.to_vec(), output: output.clone() };
             inner.map.insert(key, cached);
+        }
+        output
+    }
+}
+
+impl TransformCache {
+    fn apply_stable(&self, chain: &[Transform], value: &[u8]) -> Arc<[u8]> {
+        let key = (fingerprint(chain, &[]), value.as_ptr() as usize, value.len());
+        if let Some((cached_chain, output)) = self.inner.borrow().by_address.get(&key) {
+            if cached_chain == chain {
+                return output.clone();
+            }
+        }
+        let output: Arc<[u8]> = Arc::from(transform_all(chain, value).as_slice());
+        let mut inner = self.inner.borrow_mut();
+        if inner.bytes + output.len() <= MAX_CACHED_BYTES && !inner.by_address.contains_key(&key) {
+            inner.bytes += output.len();
+            inner.by_address.insert(key, (chain.to_vec(), output.clone()));
         }
         output
     }

@@ -37,6 +37,7 @@ impl Transaction<'_> {
             return None;
         }
         self.phases_run[index] = true;
+        self.transform_cache.clear();
         if self.allow_all || (self.allow_request && phase <= 2) {
             return None;
         }
@@ -146,7 +147,12 @@ impl Transaction<'_> {
 
         let mut values = Vec::new();
         if link.targets.targets.is_empty() {
-            values.push(Value { prefix: "", key: None, value: Cow::Borrowed(&b""[..]) });
+            values.push(Value {
+                prefix: "",
+                key: None,
+                value: Cow::Borrowed(&b""[..]),
+                stable: false,
+            });
         } else {
             let excluded = |v: Variable, key: &str| self.is_excluded(link, head, v, key);
             for target in &link.targets.targets {
@@ -281,7 +287,7 @@ impl Test<'_> {
 
     /// Transforms the value (through the transaction's cache) and applies the operator once.
     fn single(&self, value: Value<'_>, cache: &TransformCache) -> Option<Hit> {
-        let transformed = cache.apply(self.transforms, &value.value);
+        let transformed = cache.apply(self.transforms, &value.value, value.stable);
         let (matched, captures) = self.check(&transformed);
         matched.then(|| Hit { name: value.name(), value: transformed.to_vec(), captures })
     }

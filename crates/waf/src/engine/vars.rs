@@ -12,6 +12,9 @@ pub(crate) struct Value<'a> {
     pub prefix: &'static str,
     pub key: Option<&'a str>,
     pub value: Cow<'a, [u8]>,
+    /// Borrowed from request data that no rule can change during a phase, so its address
+    /// identifies it within the phase (see the transformation cache).
+    pub stable: bool,
 }
 
 impl Value<'_> {
@@ -41,7 +44,12 @@ impl<'e> Transaction<'e> {
             self.resolve_collection(target, rule, excluded, out);
         } else if let Some(value) = self.scalar(target.variable) {
             if !excluded(target.variable, "") {
-                out.push(Value { prefix: target.variable.name(), key: None, value });
+                out.push(Value { prefix: target.variable.name(), key: None, value, stable: false });
+            }
+        }
+        if is_request_data(target.variable) {
+            for value in &mut out[start..] {
+                value.stable = matches!(value.value, Cow::Borrowed(_));
             }
         }
         if target.count {
@@ -50,6 +58,7 @@ impl<'e> Transaction<'e> {
             out.push(Value {
                 prefix: target.variable.name(),
                 key: None,
+                stable: false,
                 value: Cow::Owned(n.to_string().into_bytes()),
             });
         }
@@ -67,7 +76,7 @@ impl<'e> Transaction<'e> {
         let sel = &target.selector;
         let mut push = |key: &'s str, value: Cow<'s, [u8]>| {
             if sel.selects(key) && !excluded(v, key) {
-                out.push(Value { prefix: v.name(), key: Some(key), value });
+                out.push(Value { prefix: v.name(), key: Some(key), value, stable: false });
             }
         };
         match v {
@@ -129,10 +138,15 @@ impl<'e> Transaction<'e> {
         let attributes = matches!(sel, Selector::Key(k) if k.contains('@'));
         if attributes {
             for a in &self.body.xml_attr {
-                out.push(Value { prefix: "XML", key: None, value: Cow::Borrowed(a) });
+                out.push(Value {
+                    prefix: "XML",
+                    key: None,
+                    value: Cow::Borrowed(a),
+                    stable: false,
+                });
             }
         } else if let Some(text) = &self.body.xml_text {
-            out.push(Value { prefix: "XML", key: None, value: Cow::Borrowed(text) });
+            out.push(Value { prefix: "XML", key: None, value: Cow::Borrowed(text), stable: false });
         }
     }
 
@@ -290,6 +304,28 @@ impl<'e> Transaction<'e> {
             None => types.is_empty(),
         }
     }
+}
+
+/// Variables backed by request data that is set before a phase and never changed by rules.
+fn is_request_data(v: Variable) -> bool {
+    use Variable::*;
+    matches!(
+        v,
+        Args | ArgsGet
+            | ArgsPost
+            | ArgsNames
+            | ArgsGetNames
+            | ArgsPostNames
+            | RequestHeaders
+            | RequestHeadersNames
+            | RequestCookies
+            | RequestCookiesNames
+            | RequestBody
+            | RequestFilename
+            | RequestUriRaw
+            | QueryString
+            | Xml
+    )
 }
 
 fn bool_flag(on: bool) -> &'static [u8] {
