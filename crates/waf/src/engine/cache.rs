@@ -11,6 +11,9 @@ use rampart_waf_ops::Transform;
 /// Most bytes of cached results per transaction; past this, results are computed each time.
 const MAX_CACHED_BYTES: usize = 4 * 1024 * 1024;
 
+/// (chain hash, address, length) of a stable value.
+type AddressKey = (u64, usize, usize);
+
 /// One cached result with the input it came from (compared on lookup: hashes may collide).
 #[derive(Debug)]
 struct Cached {
@@ -30,7 +33,7 @@ struct Inner {
     map: HashMap<u64, Cached, BuildHasherDefault<PassThrough>>,
     /// Results for stable values, keyed by (chain hash, address, length) without hashing the
     /// content: such values neither move nor change during a phase.
-    by_address: HashMap<(u64, usize, usize), (Vec<Transform>, Arc<[u8]>)>,
+    by_address: HashMap<AddressKey, (Vec<Transform>, Arc<[u8]>)>,
     bytes: usize,
 }
 
