@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use tokio::fs::File;
+use std::fs::File;
+use std::io::Write as _;
+use std::time::Duration;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 
@@ -17,6 +19,10 @@ use crate::sink::Counters;
 
 /// Bytes of serialized lines gathered before they are written out mid-batch.
 const WRITE_CHUNK_BYTES: usize = 64 * 1024;
+
+/// Pause after each write so events that arrive meanwhile go out in one batch: under load this
+/// turns one wake-up and one write per event into at most one per interval.
+const BATCH_INTERVAL: Duration = Duration::from_millis(5);
 
 /// What the sink handles send to the writer, in order.
 #[allow(
@@ -92,6 +98,9 @@ impl EventWriter {
             // Failures are counted inside and reported below; the next batch retries.
             let _ = self.write_out().await;
             self.report_losses(Instant::now());
+            if !matches!(self.output, Output::Memory(_)) {
+                tokio::time::sleep(BATCH_INTERVAL).await;
+            }
         }
     }
 
@@ -193,12 +202,17 @@ impl Output {
 }
 
 /// Appends to the file, opening it first if an earlier failure closed it.
+///
+/// The write is a plain blocking `write(2)` of at most one batch into the page cache, made on
+/// the writer task itself: handing it to tokio's blocking pool cost more (a thread hand-off per
+/// batch) than the write. A stalled disk would hold one runtime worker, not the request path,
+/// which only ever calls `try_send`.
 async fn write_file(path: &Path, file: &mut Option<File>, bytes: &[u8]) -> Result<(), SinkError> {
     let handle = match file {
         Some(handle) => handle,
         None => file.insert(open_append(path).await?),
     };
-    let result = write_flush(handle, bytes).await;
+    let result = handle.write_all(bytes);
     if result.is_err() {
         // Drop the handle so the next batch starts from a freshly opened file.
         *file = None;
@@ -216,9 +230,9 @@ async fn write_flush<W: AsyncWrite + Unpin + ?Sized>(out: &mut W, bytes: &[u8]) 
 
 /// Opens `path` for appending, creating it (mode 0640 on Unix) if missing.
 pub(crate) async fn open_append(path: &Path) -> Result<File, SinkError> {
-    let mut options = tokio::fs::OpenOptions::new();
+    let mut options = std::fs::OpenOptions::new();
     options.append(true).create(true);
     #[cfg(unix)]
-    options.mode(0o640);
-    options.open(path).await.map_err(|source| SinkError::Open { path: path.to_path_buf(), source })
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o640);
+    options.open(path).map_err(|source| SinkError::Open { path: path.to_path_buf(), source })
 }
