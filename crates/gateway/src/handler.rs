@@ -267,7 +267,7 @@ impl Gateway {
             event = event.with_identity(subject);
         }
         if let Some(principal) = &ctx.principal {
-            event.insert_detail("principal", principal.as_ref());
+            event.insert_detail("principal", &**principal);
         }
         event
     }

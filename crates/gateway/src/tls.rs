@@ -1,4 +1,8 @@
-//! TLS termination settings: certificates and keys loaded from PEM files into rustls.
+//! TLS termination settings: certificates and keys loaded from PEM files into rustls, and
+//! client certificate verification for mutual TLS (docs/mtls.md).
+
+pub mod client_auth;
+pub mod identity;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -36,6 +40,14 @@ pub enum TlsError {
         /// What went wrong (never the key itself).
         reason: String,
     },
+    /// The client CA bundle could not be read or used.
+    #[error("cannot use the client CA bundle {path}: {reason}")]
+    ClientCa {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
     /// rustls refused the pair (for example a key that does not match the certificate).
     #[error("the certificate and key cannot be used together: {0}")]
     Rejected(String),
@@ -59,8 +71,15 @@ pub fn load(settings: &TlsConfig, base_dir: &Path) -> Result<TlsAcceptorConfig, 
     let key = PrivateKeyDer::from_pem_file(&key_path)
         .map_err(|error| TlsError::Key { path: key_path.clone(), reason: error.to_string() })?;
 
-    let mut server = ServerConfig::builder()
-        .with_no_client_auth()
+    let builder = ServerConfig::builder();
+    let builder = match &settings.client_ca {
+        Some(ca) => builder.with_client_cert_verifier(client_auth::verifier(
+            &base_dir.join(ca),
+            settings.client_auth,
+        )?),
+        None => builder.with_no_client_auth(),
+    };
+    let mut server = builder
         .with_single_cert(certs, key)
         .map_err(|error| TlsError::Rejected(error.to_string()))?;
     server.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];

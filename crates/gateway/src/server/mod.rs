@@ -15,8 +15,12 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 use tokio_rustls::TlsAcceptor;
 
+use rampart_events::{EventType, SecurityEvent};
+
 use crate::config::model::ServerLimits;
 use crate::handler::{ConnectionInfo, Gateway};
+use crate::tls::client_auth::record_handshake;
+use crate::tls::identity;
 use activity::{Activity, Tracked};
 
 /// One bound listener and what it needs to serve.
@@ -73,8 +77,14 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
 
-        let conn =
-            Arc::new(ConnectionInfo { peer, listener: listener.name.clone(), tls: listener.tls });
+        let conn = Arc::new(ConnectionInfo {
+            peer,
+            listener: listener.name.clone(),
+            tls: listener.tls,
+            peer_verified: false,
+            principal: None,
+            local_port: stream.local_addr().ok().map(|local| local.port()),
+        });
         let gateway = gateway.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
@@ -112,13 +122,48 @@ async fn accept_connection(
     };
     let acceptor = TlsAcceptor::from(tls.server.clone());
     let handshake = tokio::time::timeout(limits.header_read_timeout.get(), acceptor.accept(stream));
-    match handshake.await {
-        Ok(Ok(stream)) => serve_connection(gateway, stream, conn, &limits, watcher).await,
-        Ok(Err(error)) => {
-            tracing::debug!(peer = %conn.peer, error = %error, "tls handshake failed");
+    match record_handshake(handshake).await {
+        (Ok(Ok(stream)), _) => {
+            let conn = Arc::new(with_peer_identity(&conn, stream.get_ref().1));
+            serve_connection(gateway, stream, conn, &limits, watcher).await;
         }
-        Err(_) => tracing::debug!(peer = %conn.peer, "tls handshake timed out"),
+        (Ok(Err(error)), subject) => handshake_failed(&gateway, &conn, &error, subject),
+        (Err(_), _) => tracing::debug!(peer = %conn.peer, "tls handshake timed out"),
     }
+}
+
+/// The connection's facts once the handshake verified (or did not ask for) a client certificate.
+fn with_peer_identity(conn: &ConnectionInfo, session: &rustls::ServerConnection) -> ConnectionInfo {
+    let leaf = session.peer_certificates().and_then(|chain| chain.first());
+    let mut conn = conn.clone();
+    conn.peer_verified = leaf.is_some();
+    conn.principal = leaf.and_then(identity::peer_principal).map(Arc::from);
+    conn
+}
+
+/// Logs a failed handshake and records a `tls_handshake_failed` event.
+fn handshake_failed(
+    gateway: &Gateway,
+    conn: &ConnectionInfo,
+    error: &std::io::Error,
+    subject: Option<String>,
+) {
+    tracing::info!(
+        peer = %conn.peer,
+        listener = %conn.listener,
+        tls.subject = subject.as_deref().unwrap_or(""),
+        error = %error,
+        "tls handshake failed"
+    );
+    let mut event = SecurityEvent::new(EventType::TlsHandshakeFailed)
+        .with_source_ip(conn.peer.ip())
+        .with_detail("peer", conn.peer.to_string())
+        .with_detail("listener", conn.listener.as_ref())
+        .with_detail("reason", error.to_string());
+    if let Some(subject) = subject {
+        event.insert_detail("subject", subject);
+    }
+    gateway.events.emit(event);
 }
 
 async fn serve_connection<I>(
