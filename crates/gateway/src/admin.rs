@@ -1,4 +1,7 @@
-//! The admin listener: health, readiness, Prometheus metrics and the running config.
+//! The admin listener: health, readiness, Prometheus metrics, the running config and the
+//! API-key endpoints.
+
+mod keys;
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -48,9 +51,18 @@ pub async fn serve(
         let gateway = gateway.clone();
         let readiness = readiness.clone();
         tokio::spawn(async move {
-            let service = service_fn(move |request| {
-                let response = answer(&gateway, &readiness, &request);
-                async move { Ok::<_, Infallible>(response) }
+            let service = service_fn(move |request: Request<Incoming>| {
+                let (gateway, readiness) = (gateway.clone(), readiness.clone());
+                async move {
+                    let path = request.uri().path();
+                    let response = match keys::parse(path) {
+                        Some((id, action)) => {
+                            keys::answer(&gateway, request.method(), id, action).await
+                        }
+                        None => answer(&gateway, &readiness, &request),
+                    };
+                    Ok::<_, Infallible>(response)
+                }
             });
             let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
         });

@@ -71,7 +71,10 @@ impl Gateway {
         let user_agent = request.headers().get(USER_AGENT).cloned();
         let method = request.method().clone();
 
-        let (response, route) = self.route_and_serve(&snapshot, &mut ctx, request).await;
+        let (mut response, route) = self.route_and_serve(&snapshot, &mut ctx, request).await;
+        for (name, value) in std::mem::take(&mut ctx.response_headers) {
+            response.headers_mut().append(name, value);
+        }
 
         let status = response.status();
         let route_label = route.unwrap_or_else(|| NO_ROUTE.into());
@@ -120,6 +123,7 @@ impl Gateway {
             upstream_header_removals: Vec::new(),
             started: Instant::now(),
             events: Vec::new(),
+            response_headers: Vec::new(),
         }
     }
 

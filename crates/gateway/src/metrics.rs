@@ -34,6 +34,12 @@ struct UpstreamError {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PolicyResult {
+    policy: Arc<str>,
+    result: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ResultLabel {
     result: &'static str,
 }
@@ -49,6 +55,8 @@ pub struct Metrics {
     reloads: Family<ResultLabel, Counter>,
     events_dropped: Counter,
     connections: Gauge,
+    limit_decisions: Family<PolicyResult, Counter>,
+    limit_store_up: Gauge,
 }
 
 /// Route label used for requests that matched no route.
@@ -73,6 +81,9 @@ impl Metrics {
         let reloads = Family::<ResultLabel, Counter>::default();
         let events_dropped = Counter::default();
         let connections = Gauge::default();
+        let limit_decisions = Family::<PolicyResult, Counter>::default();
+        let limit_store_up = Gauge::default();
+        limit_store_up.set(1);
 
         registry.register("requests", "Requests answered, by route and status", requests.clone());
         registry.register(
@@ -97,6 +108,16 @@ impl Metrics {
             events_dropped.clone(),
         );
         registry.register("connections_active", "Open client connections", connections.clone());
+        registry.register(
+            "rate_limit_decisions",
+            "Rate-limit policy decisions, by policy and result (allowed, denied, not_counted)",
+            limit_decisions.clone(),
+        );
+        registry.register(
+            "rate_limit_store_up",
+            "Whether the shared (Redis) rate-limit store answers: 1 up, 0 down",
+            limit_store_up.clone(),
+        );
 
         Self {
             registry,
@@ -107,6 +128,8 @@ impl Metrics {
             reloads,
             events_dropped,
             connections,
+            limit_decisions,
+            limit_store_up,
         }
     }
 
@@ -132,6 +155,18 @@ impl Metrics {
     /// Counts a config reload attempt (`applied` or `rejected`).
     pub fn reload(&self, result: &'static str) {
         self.reloads.get_or_create(&ResultLabel { result }).inc();
+    }
+
+    /// Counts one policy's decision on a request (`allowed`, `denied`, or `not_counted`
+    /// when another policy denied it).
+    pub fn limit_decision(&self, policy: &Arc<str>, result: &'static str) {
+        let labels = PolicyResult { policy: policy.clone(), result };
+        self.limit_decisions.get_or_create(&labels).inc();
+    }
+
+    /// Records whether the shared rate-limit store answers.
+    pub fn limit_store_up(&self, up: bool) {
+        self.limit_store_up.set(i64::from(up));
     }
 
     /// Tracks open client connections.

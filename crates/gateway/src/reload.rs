@@ -14,12 +14,17 @@ use crate::handler::Gateway;
 /// Loads, checks and swaps in the config at `file`; on error the old snapshot stays.
 pub fn reload(gateway: &Gateway, file: &Path) -> Result<(), ConfigError> {
     let result = config::load(file).and_then(|new| {
-        check_restart_free(&gateway.snapshot.load().config, &new, file)?;
-        config::compile(new, file, &gateway.metrics)
+        let old = gateway.snapshot.load();
+        check_restart_free(&old.config, &new, file)?;
+        config::compile_reusing(new, file, &gateway.metrics, Some(&old))
     });
 
     match result {
         Ok(snapshot) => {
+            if let Some(limits) = &snapshot.limits {
+                let (metrics, events) = (gateway.metrics.clone(), gateway.events.clone());
+                crate::pipeline::limit::install_store_hook(limits, metrics, events);
+            }
             gateway.snapshot.store(Arc::new(snapshot));
             gateway.metrics.reload("applied");
             tracing::info!(file = %file.display(), "config reloaded");

@@ -115,6 +115,10 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, StartError> 
     };
 
     let config = snapshot.config.clone();
+    if let Some(limits) = &snapshot.limits {
+        let events = events.clone();
+        crate::pipeline::limit::install_store_hook(limits, metrics.clone(), events);
+    }
     let gateway = Arc::new(Gateway::new(snapshot, metrics, events));
     let readiness = Arc::new(Readiness::default());
     let (shutdown, shutdown_rx) = watch::channel(false);

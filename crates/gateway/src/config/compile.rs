@@ -8,6 +8,7 @@ use std::time::Duration;
 use http::{HeaderName, Method};
 use rampart_auth::{JwtAuthenticator, ScopeRequirement};
 
+mod limits;
 mod policy;
 
 use super::model::{Config, HostPolicy, RouteConfig, RouteWafConfig, UpstreamConfig, WafMode};
@@ -57,6 +58,8 @@ pub struct Snapshot {
     pub tls: HashMap<String, Arc<TlsAcceptorConfig>>,
     /// The JWT verifier, shared by the routes that use it.
     pub authenticator: Option<Arc<JwtAuthenticator>>,
+    /// Rate limits, the limiter and API keys, when `rate_limiting` is configured.
+    pub limits: Option<Arc<crate::pipeline::limit::LimitsRuntime>>,
 }
 
 fn invalid(file: &Path, path: impl Into<String>, message: impl Into<String>) -> ConfigError {
@@ -68,6 +71,17 @@ pub fn compile(
     config: Config,
     file: &Path,
     metrics: &Arc<Metrics>,
+) -> Result<Snapshot, ConfigError> {
+    compile_reusing(config, file, metrics, None)
+}
+
+/// [`compile`] for a reload: state that outlives snapshots (the rate limiter's counters) is
+/// taken from `previous` when its settings are unchanged.
+pub fn compile_reusing(
+    config: Config,
+    file: &Path,
+    metrics: &Arc<Metrics>,
+    previous: Option<&Snapshot>,
 ) -> Result<Snapshot, ConfigError> {
     let base_dir = file.parent().unwrap_or(Path::new(".")).to_owned();
     let tls = compile_listeners(&config, file, &base_dir)?;
@@ -81,6 +95,7 @@ pub fn compile(
         Some(Arc::new(compiled))
     };
     let policies = policy::load(&config, file, &base_dir)?;
+    let limits = limits::load(&config, file, previous.and_then(|p| p.limits.as_ref()))?;
 
     let mut names = HashSet::new();
     let mut clients: HashMap<(String, Duration), UpstreamClient> = HashMap::new();
@@ -103,6 +118,7 @@ pub fn compile(
             authenticator: &authenticator,
             waf_engines: &waf_engines,
             policies: policies.as_ref(),
+            limits: limits.as_ref(),
         };
         routes.push(compile_route(route, &context, &upstreams, &mut clients)?);
     }
@@ -113,6 +129,7 @@ pub fn compile(
         routes,
         tls,
         authenticator,
+        limits,
         config,
     })
 }
@@ -190,6 +207,7 @@ struct RouteContext<'a> {
     authenticator: &'a Option<Arc<JwtAuthenticator>>,
     waf_engines: &'a std::cell::RefCell<WafEngines>,
     policies: Option<&'a policy::RoutePolicies>,
+    limits: Option<&'a Arc<crate::pipeline::limit::LimitsRuntime>>,
 }
 
 fn compile_route(
@@ -269,6 +287,7 @@ fn compile_stages(
         stages.push(stage);
     }
     stages.extend(policy::authorize_stage(route, cx.policies));
+    stages.extend(limits::stage(route, cx)?);
     if let Some(stage) = compile_waf_stage(route, cx)? {
         stages.push(stage);
     }

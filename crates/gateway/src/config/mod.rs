@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-pub use compile::{compile, CompiledRoute, Snapshot};
+pub use compile::{compile, compile_reusing, CompiledRoute, Snapshot};
 pub use model::Config;
 
 /// Why a config file cannot be used. Every variant names the file.

@@ -43,6 +43,13 @@ pub struct Config {
     /// request is allowed when absent. Not shown by the admin `/config` endpoint.
     #[serde(default, skip_serializing)]
     pub authorization: Option<rampart_policy::PolicyConfig>,
+    /// Rate-limit policies, usage plans, API keys and their stores (docs/limits.md); no limits
+    /// when absent. Not shown by `/config` (the Redis URL may hold a password).
+    #[serde(default, skip_serializing)]
+    pub rate_limiting: Option<rampart_limits::LimitsConfig>,
+    /// Names of `rate_limiting.rate_limits` policies applied to every route. Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub global_rate_limits: Vec<String>,
 }
 
 /// One listening socket.
@@ -226,6 +233,14 @@ pub struct RouteConfig {
     /// decides, and `permissive` when there is none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtls: Option<RouteMtlsMode>,
+    /// Names of `rate_limiting.rate_limits` policies applied to this route, after the
+    /// gateway-wide ones. Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rate_limits: Vec<String>,
+    /// Whether requests without an API key are denied with 401 (keys are always checked when
+    /// presented). Default: false.
+    #[serde(default)]
+    pub require_api_key: bool,
 }
 
 /// The WAF on a route.

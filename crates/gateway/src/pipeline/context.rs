@@ -45,6 +45,9 @@ pub struct RequestContext {
     /// Events stages recorded without denying (a WAF match in detect mode, a policy audit);
     /// the handler emits them with the request's fields once the response status is known.
     pub events: Vec<StageEvent>,
+    /// Headers stages want on the response to the client, whatever answers (the limit
+    /// stage's `RateLimit` headers); the handler appends them.
+    pub response_headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 /// An event a stage records for the handler to emit.

@@ -8,6 +8,7 @@
 pub mod authorize;
 mod context;
 pub mod jwt;
+pub mod limit;
 pub mod peer_auth;
 pub mod waf;
 
