@@ -50,10 +50,32 @@ pub fn json_response(
 }
 
 /// The response for a stage's denial, with the denial's extra headers.
+/// Extra body fields of the denial (`Denial::body_fields`) are added after the standard ones.
 pub fn denial_response(denial: &Denial, request_id: &HeaderValue) -> Response<ResponseBody> {
-    let mut response = json_error(denial.status, denial.error, &denial.message, request_id);
+    let mut response = match &denial.body_fields {
+        None => json_error(denial.status, denial.error, &denial.message, request_id),
+        Some(fields) => json_fields_error(denial, fields, request_id),
+    };
     for (name, value) in &denial.headers {
         response.headers_mut().append(name.clone(), value.clone());
     }
     response
+}
+
+fn json_fields_error(
+    denial: &Denial,
+    fields: &serde_json::Map<String, serde_json::Value>,
+    request_id: &HeaderValue,
+) -> Response<ResponseBody> {
+    let mut body = serde_json::json!({
+        "error": denial.error,
+        "message": denial.message,
+        "request_id": request_id.to_str().unwrap_or_default(),
+    });
+    if let Some(object) = body.as_object_mut() {
+        for (key, value) in fields {
+            object.entry(key.clone()).or_insert_with(|| value.clone());
+        }
+    }
+    json_response(denial.status, &body, request_id)
 }

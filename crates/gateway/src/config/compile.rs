@@ -10,6 +10,7 @@ use rampart_auth::{JwtAuthenticator, ScopeRequirement};
 
 mod limits;
 mod policy;
+mod validate;
 
 use super::model::{Config, HostPolicy, RouteConfig, RouteWafConfig, UpstreamConfig, WafMode};
 use super::ConfigError;
@@ -287,6 +288,7 @@ fn compile_stages(
         stages.push(stage);
     }
     stages.extend(policy::authorize_stage(route, cx.policies));
+    stages.extend(validate::compile_stage(route, cx.file, cx.at)?);
     stages.extend(limits::stage(route, cx)?);
     if let Some(stage) = compile_waf_stage(route, cx)? {
         stages.push(stage);

@@ -229,6 +229,14 @@ pub struct RouteConfig {
     /// Web application firewall inspection (SecLang rules such as the OWASP CRS).
     #[serde(default)]
     pub waf: Option<RouteWafConfig>,
+    /// Request validation (JSON Schema for path, query, headers and JSON body); see
+    /// docs/validation.md. Runs after authentication and authorization, before the WAF.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validate: Option<rampart_validate::ValidationConfig>,
+    /// Validation from an OpenAPI 3.0/3.1 document: each request is matched against the
+    /// document's operations below `base_path`; see docs/validation.md.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openapi: Option<RouteOpenApiConfig>,
     /// Mutual TLS mode; when absent, the PeerAuthentication of the route's Istio workload
     /// decides, and `permissive` when there is none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -241,6 +249,22 @@ pub struct RouteConfig {
     /// presented). Default: false.
     #[serde(default)]
     pub require_api_key: bool,
+}
+
+/// An OpenAPI document a route validates against.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteOpenApiConfig {
+    /// The YAML or JSON document, relative to the config file's directory.
+    pub file: PathBuf,
+    /// Deny what the document does not describe: unknown path 404, unknown method 405,
+    /// undeclared query parameter 400; default false (unknown operations pass unvalidated).
+    #[serde(default)]
+    pub strict: bool,
+    /// The prefix of the request path the document's paths are relative to; default `""`
+    /// (document paths are request paths). Requests outside it are treated as unknown paths.
+    #[serde(default)]
+    pub base_path: String,
 }
 
 /// The WAF on a route.

@@ -10,6 +10,7 @@ mod context;
 pub mod jwt;
 pub mod limit;
 pub mod peer_auth;
+pub mod validate;
 pub mod waf;
 
 use std::future::Future;
@@ -91,6 +92,8 @@ pub struct Denial {
     pub severity: Option<Severity>,
     /// Stage-specific event fields (never secrets).
     pub details: Vec<(&'static str, Value)>,
+    /// Extra fields for the JSON error body (e.g. validation `details`); none when `None`.
+    pub body_fields: Option<serde_json::Map<String, Value>>,
 }
 
 impl Denial {
@@ -104,6 +107,7 @@ impl Denial {
             event_type: EventType::RequestDenied,
             severity: None,
             details: Vec::new(),
+            body_fields: None,
         }
     }
 
