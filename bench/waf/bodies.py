@@ -4,10 +4,10 @@
     bodies.py OUT_DIR
 
 OUT_DIR/order.json: a 4 KB JSON order (customer, address, items, note), the shape of a
-typical API POST. OUT_DIR/form.txt: a 64 KB application/x-www-form-urlencoded form of 160
-fields of plain prose, the shape of a large CMS or survey form. Both are meant to match no CRS
-rule at paranoia level 1; run.sh checks that they are answered 200 and that no `waf` event is
-written for them.
+typical API POST. OUT_DIR/form.txt: a 64 KB application/x-www-form-urlencoded form of plain
+prose fields (192 with the current words), the shape of a large CMS or survey form. Both are
+meant to match no CRS rule at paranoia level 1; run.sh checks that they are answered 200 and
+that no `waf` event is written for them.
 """
 
 import json

@@ -252,7 +252,7 @@ describe_setup() {
   echo "wrk: -t$THREADS -c$CONNECTIONS -d$DURATION --latency, warm-up $WARMUP," \
     "$ROUNDS interleaved rounds, medians; inspection cost: -t1 -c1 -d$SERIAL_DURATION"
   echo "rampart: $("$bin" --version), tokio multi-thread runtime;" \
-    "CRS: $(grep -m1 -o 'OWASP_CRS/[0-9.]*' "$crs/rules/REQUEST-901-INITIALIZATION.conf" || true)"
+    "CRS: $(grep -m1 -o 'OWASP_CRS/4[0-9.]*' "$crs/rules/REQUEST-901-INITIALIZATION.conf" || true)"
   echo "nginx: $(nginx -v 2>&1 | cut -d/ -f2), ${WORKERS:-1} worker process(es)" \
     "(upstream :$UP_PORT and nginx+ModSecurity :$MODSEC_PORT in the same worker)"
   echo "bodies: json $(wc -c <"$work/order.json") bytes, form $(wc -c <"$work/form.txt") bytes" \
