@@ -12,6 +12,7 @@
 # Usage: bench/waf/run.sh              (from anywhere; builds rampart in release mode first)
 # Environment (defaults in brackets):
 #   THREADS [2] CONNECTIONS [32] DURATION [10s] WARMUP [2s] ROUNDS [3]   wrk settings
+#   TIMEOUT [10s]           wrk --timeout: slower answers count as socket errors
 #   SERIAL_DURATION [5s]    length of each one-connection run for the inspection cost
 #   RAMPART_BIN             use this binary instead of building one
 #   CARGO_TARGET_DIR        where the release build goes (cargo's default otherwise)
@@ -27,6 +28,7 @@ crs=$(cd "$repo/../shared/crs" 2>/dev/null && pwd)
 
 THREADS=${THREADS:-2} CONNECTIONS=${CONNECTIONS:-32} DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s} ROUNDS=${ROUNDS:-3} SERIAL_DURATION=${SERIAL_DURATION:-5s}
+TIMEOUT=${TIMEOUT:-10s}
 PROFILE=${PROFILE:-0} PROFILE_SECONDS=${PROFILE_SECONDS:-8}
 UP_PORT=18081 MODSEC_PORT=18083
 work=${RESULTS_DIR:-$(mktemp -d /tmp/rampart-waf-bench.XXXXXX)}
@@ -145,8 +147,8 @@ wrk_run() {
   local base prefix args
   read -r base prefix <<<"$(target_base "$2")"
   read -ra args <<<"$(shape_args "$1" "$prefix")"
-  wrk -t"$4" -c"$5" -d"$3" --latency -s "$here/requests.lua" "$base" -- "${args[@]}" \
-    | awk '$1 == "RESULT" { print $2, $3, $4, $5, $6, $7 }'
+  wrk -t"$4" -c"$5" -d"$3" --timeout "$TIMEOUT" --latency -s "$here/requests.lua" "$base" \
+    -- "${args[@]}" | awk '$1 == "RESULT" { print $2, $3, $4, $5, $6, $7 }'
 }
 
 # CPU time (user + system, clock ticks) rampart has used so far.
@@ -249,7 +251,7 @@ describe_setup() {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))," \
     "shared with other users' builds and benchmarks; wrk, nginx and rampart on it; nothing pinned"
-  echo "wrk: -t$THREADS -c$CONNECTIONS -d$DURATION --latency, warm-up $WARMUP," \
+  echo "wrk: -t$THREADS -c$CONNECTIONS -d$DURATION --timeout $TIMEOUT --latency, warm-up $WARMUP," \
     "$ROUNDS interleaved rounds, medians; inspection cost: -t1 -c1 -d$SERIAL_DURATION"
   echo "rampart: $("$bin" --version), tokio multi-thread runtime;" \
     "CRS: $(grep -m1 -o 'OWASP_CRS/4[0-9.]*' "$crs/rules/REQUEST-901-INITIALIZATION.conf" || true)"
