@@ -1,5 +1,6 @@
 //! The `rampart` command: `serve`, `check`, `token`, and the tools around them.
 
+mod keys;
 mod serve;
 mod token;
 mod waf;
@@ -30,6 +31,9 @@ enum Command {
     /// WAF tools: run go-ftw regression tests against the engine.
     #[command(subcommand)]
     Waf(waf::WafCommand),
+    /// API keys: create, disable, enable (docs/limits.md).
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
         Command::Token(command) => token::run(&command),
         Command::Audit(mut args) => audit(&mut args),
         Command::Waf(command) => waf::run(&command),
+        Command::Keys(command) => keys::run(&command),
     }
 }
 

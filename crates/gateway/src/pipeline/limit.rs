@@ -69,7 +69,7 @@ impl LimitStage {
     async fn decide(&self, ctx: &mut RequestContext, head: &http::request::Parts) -> Flow {
         let key = match self.api_key(ctx, head) {
             Ok(key) => key,
-            Err(denial) => return Flow::deny(denial),
+            Err(denial) => return Flow::Deny(denial),
         };
         let plan_policies = key.as_ref().map(|k| k.plan.policies.as_slice()).unwrap_or(&[]);
         let policies: Cow<'_, [Arc<Policy>]> = if plan_policies.is_empty() {
@@ -95,29 +95,31 @@ impl LimitStage {
         &self,
         ctx: &RequestContext,
         head: &http::request::Parts,
-    ) -> Result<Option<Arc<ApiKey>>, Denial> {
+    ) -> Result<Option<Arc<ApiKey>>, Box<Denial>> {
         let Some(keys) = &self.runtime.keys else { return Ok(None) };
         let Some(presented) = presented_key(keys, head) else {
             if self.require_key {
-                return Err(key_denial(None));
+                return Err(Box::new(key_denial(None)));
             }
             return Ok(None);
         };
         let key = keys
             .index
             .authenticate(presented, SystemClock.now_nanos())
-            .map_err(|error| key_denial(Some(&error)))?;
+            .map_err(|error| Box::new(key_denial(Some(&error))))?;
         let route = ctx.route.as_deref().unwrap_or_default();
         if !key.plan.allows_route(route) {
-            return Err(Denial::new(
-                StatusCode::FORBIDDEN,
-                "route_not_in_plan",
-                "this API key's usage plan does not include this route",
-            )
-            .event(EventType::Forbidden)
-            .detail("reason", "route_not_in_plan")
-            .detail("key_id", key.id.as_str())
-            .detail("plan", &*key.plan.name));
+            return Err(Box::new(
+                Denial::new(
+                    StatusCode::FORBIDDEN,
+                    "route_not_in_plan",
+                    "this API key's usage plan does not include this route",
+                )
+                .event(EventType::Forbidden)
+                .detail("reason", "route_not_in_plan")
+                .detail("key_id", key.id.as_str())
+                .detail("plan", &*key.plan.name),
+            ));
         }
         Ok(Some(key))
     }
