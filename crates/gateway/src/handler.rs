@@ -205,17 +205,21 @@ impl Gateway {
         snapshot: &'s Snapshot,
         ctx: &mut RequestContext,
         request: &Request<Incoming>,
-    ) -> Result<&'s CompiledRoute, Denial> {
+    ) -> Result<&'s CompiledRoute, Box<Denial>> {
         let path = rampart_path::normalize_path(request.uri().path(), &self.path_options).map_err(
             |error| {
-                Denial::new(StatusCode::BAD_REQUEST, "invalid_path", error.to_string())
-                    .detail("reason", "invalid_path")
+                Box::new(
+                    Denial::new(StatusCode::BAD_REQUEST, "invalid_path", error.to_string())
+                        .detail("reason", "invalid_path"),
+                )
             },
         )?;
         ctx.path = path;
         ctx.host = request_host(request).map_err(|message| {
-            Denial::new(StatusCode::BAD_REQUEST, "invalid_host", message)
-                .detail("reason", "invalid_host")
+            Box::new(
+                Denial::new(StatusCode::BAD_REQUEST, "invalid_host", message)
+                    .detail("reason", "invalid_host"),
+            )
         })?;
 
         let mut params = Vec::new();
@@ -225,8 +229,10 @@ impl Gateway {
         });
         ctx.path_params = params;
         route.ok_or_else(|| {
-            Denial::new(StatusCode::NOT_FOUND, "no_route", "no route matches this request")
-                .detail("reason", "no_route")
+            Box::new(
+                Denial::new(StatusCode::NOT_FOUND, "no_route", "no route matches this request")
+                    .detail("reason", "no_route"),
+            )
         })
     }
 
@@ -308,14 +314,14 @@ fn request_host(request: &Request<Incoming>) -> Result<String, String> {
 }
 
 /// Refuses early a body whose declared length exceeds the route's limit.
-fn check_declared_length(request: &Request<Incoming>, limit: u64) -> Result<(), Denial> {
+fn check_declared_length(request: &Request<Incoming>, limit: u64) -> Result<(), Box<Denial>> {
     let declared = request
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|text| text.parse::<u64>().ok());
     match declared {
-        Some(length) if length > limit => Err(body_too_large(limit)),
+        Some(length) if length > limit => Err(Box::new(body_too_large(limit))),
         _ => Ok(()),
     }
 }

@@ -288,8 +288,8 @@ fn compile_stages(
         stages.push(stage);
     }
     stages.extend(policy::authorize_stage(route, cx.policies));
-    stages.extend(validate::compile_stage(route, cx.file, cx.at)?);
     stages.extend(limits::stage(route, cx)?);
+    stages.extend(validate::compile_stage(route, cx.file, cx.at)?);
     if let Some(stage) = compile_waf_stage(route, cx)? {
         stages.push(stage);
     }

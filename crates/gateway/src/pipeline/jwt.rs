@@ -65,7 +65,7 @@ impl JwtStage {
         let token = match bearer_token(&head.headers) {
             Ok(Some(token)) => token,
             Ok(None) => return self.missing_token(),
-            Err(denial) => return self.count(denial, "malformed_authorization_header"),
+            Err(denial) => return self.count(*denial, "malformed_authorization_header"),
         };
 
         let verified = match self.authenticator.verify_with(token, &self.providers).await {
@@ -162,15 +162,15 @@ impl Stage for JwtStage {
 }
 
 /// The bearer token of a request: `Ok(None)` when there is no bearer credential at all.
-fn bearer_token(headers: &http::HeaderMap) -> Result<Option<&str>, Denial> {
+fn bearer_token(headers: &http::HeaderMap) -> Result<Option<&str>, Box<Denial>> {
     let mut values = headers.get_all(AUTHORIZATION).iter();
     let Some(value) = values.next() else { return Ok(None) };
     if values.next().is_some() {
-        return Err(invalid_request("send exactly one Authorization header"));
+        return Err(Box::new(invalid_request("send exactly one Authorization header")));
     }
 
     let Ok(text) = value.to_str() else {
-        return Err(invalid_request("the Authorization header is not valid ASCII"));
+        return Err(Box::new(invalid_request("the Authorization header is not valid ASCII")));
     };
     let Some((scheme, rest)) = text.split_once(' ') else { return Ok(None) };
     if !scheme.eq_ignore_ascii_case("bearer") {
@@ -179,7 +179,7 @@ fn bearer_token(headers: &http::HeaderMap) -> Result<Option<&str>, Denial> {
 
     let token = rest.trim_matches(' ');
     if token.is_empty() || !token.bytes().all(is_token68) {
-        return Err(invalid_request("the bearer token is malformed"));
+        return Err(Box::new(invalid_request("the bearer token is malformed")));
     }
     Ok(Some(token))
 }
