@@ -71,24 +71,18 @@ impl Gateway {
         let user_agent = request.headers().get(USER_AGENT).cloned();
         let method = request.method().clone();
 
-        let (mut response, route) = self.route_and_serve(&snapshot, &mut ctx, request).await;
+        let mut response =
+            self.route_and_serve(&snapshot, &mut ctx, request, &method, user_agent.as_ref()).await;
         for (name, value) in std::mem::take(&mut ctx.response_headers) {
             response.headers_mut().append(name, value);
         }
 
         let status = response.status();
-        let route_label = route.unwrap_or_else(|| NO_ROUTE.into());
+        let route_label = ctx.route.clone().unwrap_or_else(|| NO_ROUTE.into());
         self.metrics.request(&route_label, status.as_u16(), ctx.started.elapsed());
         for recorded in std::mem::take(&mut ctx.events) {
-            let mut event = self.event(&ctx, recorded.event_type, &method, user_agent.as_ref());
-            event = event.with_status(status.as_u16());
-            if let Some(severity) = recorded.severity {
-                event = event.with_severity(severity);
-            }
-            for (key, value) in recorded.details {
-                event.insert_detail(key, value);
-            }
-            self.events.emit(event);
+            let event = self.event(&ctx, recorded.event_type, &method, user_agent.as_ref());
+            self.emit(event, status, recorded.severity, &recorded.details);
         }
         if ctx.identity.is_some() && status.as_u16() < 400 {
             let event = self.event(&ctx, EventType::RequestAllowed, &method, user_agent.as_ref());
@@ -132,51 +126,47 @@ impl Gateway {
         snapshot: &Snapshot,
         ctx: &mut RequestContext,
         request: Request<Incoming>,
-    ) -> (Response<ResponseBody>, Option<Arc<str>>) {
-        let user_agent = request.headers().get(USER_AGENT).cloned();
-        let method = request.method().clone();
-
+        method: &http::Method,
+        user_agent: Option<&HeaderValue>,
+    ) -> Response<ResponseBody> {
         let route = match self.find_route(snapshot, ctx, &request) {
             Ok(route) => route,
             Err(denial) => {
                 ctx.path = request.uri().path().to_owned();
-                return (self.deny(ctx, &denial, &method, user_agent.as_ref()), None);
+                return self.deny(ctx, &denial, method, user_agent);
             }
         };
         ctx.route = Some(route.name.clone());
 
         if let Err(denial) = check_declared_length(&request, route.max_body_bytes) {
-            return (self.deny(ctx, &denial, &method, user_agent.as_ref()), ctx.route.clone());
+            return self.deny(ctx, &denial, method, user_agent);
         }
 
         let (head, body) = request.into_parts();
         for stage in &route.stages {
             if let Flow::Deny(denial) = stage.on_request(ctx, &head).await {
-                let response = self.deny(ctx, &denial, &method, user_agent.as_ref());
-                return (response, ctx.route.clone());
+                return self.deny(ctx, &denial, method, user_agent);
             }
         }
 
         let body = match self.inspect_body(route, ctx, &head, body).await {
             Ok(body) => body,
             Err(denial) => {
-                let response = self.deny(ctx, &denial, &method, user_agent.as_ref());
-                return (response, ctx.route.clone());
+                return self.deny(ctx, &denial, method, user_agent);
             }
         };
 
         let request = Request::from_parts(head, body);
-        let response = match proxy::forward(snapshot, route, ctx, request).await {
+        match proxy::forward(snapshot, route, ctx, request).await {
             Ok(response) => response,
             Err(failure) => {
                 let denial = failure.into_denial(&route.upstream.name);
                 if denial.event_type == EventType::UpstreamFailure {
                     self.metrics.upstream_error(&route.upstream.name, failure.kind());
                 }
-                self.deny(ctx, &denial, &method, user_agent.as_ref())
+                self.deny(ctx, &denial, method, user_agent)
             }
-        };
-        (response, ctx.route.clone())
+        }
     }
 
     /// Reads the body for the route's body stages and runs them; streams it untouched otherwise.
@@ -243,16 +233,27 @@ impl Gateway {
         method: &http::Method,
         user_agent: Option<&HeaderValue>,
     ) -> Response<ResponseBody> {
-        let mut event = self.event(ctx, denial.event_type, method, user_agent);
-        event = event.with_status(denial.status.as_u16());
-        if let Some(severity) = denial.severity {
+        let event = self.event(ctx, denial.event_type, method, user_agent);
+        self.emit(event, denial.status, denial.severity, &denial.details);
+        denial_response(denial, &ctx.request_id)
+    }
+
+    /// Completes an event with the status, a stage's severity and details, and emits it.
+    fn emit(
+        &self,
+        event: SecurityEvent,
+        status: StatusCode,
+        severity: Option<rampart_events::Severity>,
+        details: &[(&'static str, serde_json::Value)],
+    ) {
+        let mut event = event.with_status(status.as_u16());
+        if let Some(severity) = severity {
             event = event.with_severity(severity);
         }
-        for (key, value) in &denial.details {
+        for (key, value) in details {
             event.insert_detail(key, value.clone());
         }
         self.events.emit(event);
-        denial_response(denial, &ctx.request_id)
     }
 
     fn event(
