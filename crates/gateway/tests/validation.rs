@@ -46,6 +46,14 @@ routes:
     match: {{path: "/lab/*"}}
     upstream: api
     openapi: {{file: "{examples}/openapi-3.1.yaml", strict: true, base_path: /lab}}
+  - name: tight
+    match: {{path: "/tight/*"}}
+    upstream: api
+    openapi:
+      file: "{examples}/openapi-3.1.yaml"
+      base_path: /tight
+      max_body_bytes: 300
+      max_depth: 2
   - name: plain
     match: {{path: "/*"}}
     upstream: api
@@ -197,6 +205,55 @@ async fn openapi_strict_mode_denies_what_the_document_does_not_describe() {
     let got = pairs(&undeclared);
     let want = ("query".to_owned(), "/debug".to_owned(), "parameter is not allowed".to_owned());
     assert_eq!(got, [want]);
+}
+
+#[tokio::test]
+async fn openapi_routes_take_their_body_limits_from_the_config() {
+    let up = TestUpstream::start("api").await;
+    let gw = TestGateway::start(&config(up.addr)).await;
+    let addr = gw.addr();
+    let json = "application/json";
+
+    let ok = send(addr, with_type(addr, "/tight/experiments", VALID, json)).await;
+    assert_eq!(ok.status, 200, "{:?}", String::from_utf8_lossy(&ok.body));
+
+    let nested = VALID.replace(r#""ada_lovelace""#, r#""ada", "extra": {"a": {"b": 1}}"#);
+    let deep = send(addr, with_type(addr, "/tight/experiments", &nested, json)).await;
+    assert_eq!(deep.status, 400, "{:?}", String::from_utf8_lossy(&deep.body));
+    let text = deep.json().to_string();
+    assert!(text.contains("nesting deeper than 2 levels"), "{text}");
+
+    let padded = VALID.replace(r#""ada_lovelace""#, &format!(r#""{}""#, "a".repeat(300)));
+    let large = send(addr, with_type(addr, "/tight/experiments", &padded, json)).await;
+    assert_eq!(large.status, 413, "{:?}", String::from_utf8_lossy(&large.body));
+
+    let same = send(addr, with_type(addr, "/lab/experiments", &nested, json)).await;
+    assert_eq!(same.status, 200, "the default depth of 64 admits it: {:?}", same.body);
+}
+
+#[tokio::test]
+async fn openapi_limits_of_zero_fail_the_config_with_their_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gateway.yaml");
+    let examples = examples();
+    let yaml = format!(
+        r#"
+listeners: [{{name: main, address: "127.0.0.1:0"}}]
+upstreams: {{api: {{targets: ["127.0.0.1:9"]}}}}
+routes:
+  - name: r
+    match: {{path: "/r/*"}}
+    upstream: api
+    openapi: {{file: "{}/openapi-3.1.yaml", max_keys: 0}}
+"#,
+        examples.display()
+    );
+    std::fs::write(&file, yaml).unwrap();
+    let metrics = Arc::new(rampart_gateway::metrics::Metrics::new());
+    let config = rampart_gateway::config::load(&file).unwrap();
+    let error = rampart_gateway::config::compile(config, &file, &metrics).unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("routes[0].openapi.max_keys"), "{text}");
 }
 
 #[tokio::test]

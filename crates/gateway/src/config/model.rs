@@ -265,6 +265,51 @@ pub struct RouteOpenApiConfig {
     /// (document paths are request paths). Requests outside it are treated as unknown paths.
     #[serde(default)]
     pub base_path: String,
+    /// Largest body the route reads, in bytes; default 1 MiB (1048576). Larger bodies get 413.
+    #[serde(default = "default_openapi_max_body_bytes")]
+    pub max_body_bytes: usize,
+    /// Deepest nesting of arrays and objects in a JSON body; default 64.
+    #[serde(default = "default_openapi_max_depth")]
+    pub max_depth: usize,
+    /// Most object keys in one JSON body, counted across all levels; default 1000.
+    #[serde(default = "default_openapi_max_keys")]
+    pub max_keys: usize,
+    /// What to do with a repeated key in a JSON body object; default `reject`.
+    #[serde(default)]
+    pub duplicate_keys: rampart_validate::DuplicateKeys,
+    /// Most failing fields listed in one rejection; default 20.
+    #[serde(default = "default_openapi_max_details")]
+    pub max_details: usize,
+}
+
+impl RouteOpenApiConfig {
+    /// The body and error-list limits of this section, as the validate crate takes them.
+    pub fn limits(&self) -> rampart_validate::ValidationConfig {
+        rampart_validate::ValidationConfig {
+            max_body_bytes: self.max_body_bytes,
+            max_depth: self.max_depth,
+            max_keys: self.max_keys,
+            duplicate_keys: self.duplicate_keys,
+            max_details: self.max_details,
+            ..rampart_validate::ValidationConfig::default()
+        }
+    }
+}
+
+fn default_openapi_max_body_bytes() -> usize {
+    rampart_validate::ValidationConfig::default().max_body_bytes
+}
+
+fn default_openapi_max_depth() -> usize {
+    rampart_validate::ValidationConfig::default().max_depth
+}
+
+fn default_openapi_max_keys() -> usize {
+    rampart_validate::ValidationConfig::default().max_keys
+}
+
+fn default_openapi_max_details() -> usize {
+    rampart_validate::ValidationConfig::default().max_details
 }
 
 /// The WAF on a route.

@@ -44,8 +44,18 @@ fn compile_openapi(
         let message = format!("`{}` must be empty or start with `/`", openapi.base_path);
         return Err(invalid(file, format!("{at}.openapi.base_path"), message));
     }
+    let limits = [
+        ("max_body_bytes", openapi.max_body_bytes),
+        ("max_depth", openapi.max_depth),
+        ("max_keys", openapi.max_keys),
+        ("max_details", openapi.max_details),
+    ];
+    if let Some((field, _)) = limits.iter().find(|(_, value)| *value == 0) {
+        let message = "must be at least 1";
+        return Err(invalid(file, format!("{at}.openapi.{field}"), message));
+    }
     let document = base_dir.join(&openapi.file);
-    let routes = OpenApiDocument::load(&document, openapi.strict)
+    let routes = OpenApiDocument::load_with(&document, openapi.strict, &openapi.limits())
         .map_err(|error| invalid(file, format!("{at}.openapi.file"), error.to_string()))?;
     Ok(Arc::new(OpenApiStage::new(Arc::new(routes), &openapi.base_path)))
 }
