@@ -31,7 +31,8 @@ const SQL_ERROR: &str = "<html><body><p>Query failed: You have an error in your 
 const DIRECTORY_LISTING: &str = "<html><head><title>Index of /backup</title></head><body>\
     <h1>Index of /backup</h1><ul><li><a href=\"db.sql\">db.sql</a></li></ul></body></html>";
 
-const PHP_SOURCE: &str = "<?php\n$password = 'hunter2';\necho $password;\n?>\n";
+const PHP_SOURCE: &str = "<?php\n// settings shared by every page of the shop: do not edit\n\
+    $password = 'hunter2';\necho $password;\n?>\n";
 
 const BENIGN: &str = "<html><head><title>Blue shoes</title></head><body><h1>Blue shoes</h1>\
     <p>In stock: 3 pairs.</p></body></html>";
@@ -210,7 +211,7 @@ async fn block_mode_replaces_leaking_responses_with_a_denial() {
         assert_eq!(ids.last(), Some(&959100), "the outbound evaluation decides: {ids:?}");
         let details = event.details();
         assert_eq!(details["deciding_rule_id"], 959100);
-        assert!(details["outbound_anomaly_score"].as_i64().unwrap() >= 4, "{details}");
+        assert!(details["outbound_anomaly_score"].as_i64().unwrap() >= 4, "{details:?}");
         assert_eq!(details["matches"][0]["phase"], 4);
         assert_eq!(details["matches"][0]["variable"], "RESPONSE_BODY");
         assert_eq!(event.status(), Some(403));
@@ -399,9 +400,10 @@ async fn a_server_error_status_is_seen_in_phase_three() {
     let reply = get(&gw, "/fail").await;
     assert_eq!((reply.status.as_u16(), reply.body.as_ref()), (503, b"temporarily broken".as_ref()));
     let event = only_waf_event(&gw, &reply.request_id()).await;
-    assert_eq!(rule_ids(&event), [950100]);
+    assert_eq!(rule_ids(&event)[0], 950100, "{:?}", rule_ids(&event));
     assert_eq!(event.details()["matches"][0]["phase"], 3);
     assert_eq!(event.details()["matches"][0]["variable"], "RESPONSE_STATUS");
+    assert_eq!(event.details()["matches"][0]["value"], "503");
 }
 
 #[tokio::test]
@@ -419,8 +421,48 @@ async fn the_outbound_threshold_is_the_routes() {
     let yaml = config(up.addr, "block", "{inspect: true, anomaly_threshold: 10}");
     let gw = TestGateway::start(&yaml).await;
     let reply = get(&gw, "/listing").await;
-    assert_eq!(reply.status, 200, "one critical leak scores 5, under 10");
+    assert_eq!(reply.status, 200, "one error-level leak scores 4, under 10");
+    assert_eq!(reply.body, DIRECTORY_LISTING);
     let event = only_waf_event(&gw, &reply.request_id()).await;
     assert_eq!(rule_ids(&event), [950130]);
-    assert_eq!(event.details()["outbound_anomaly_score"], 5);
+    assert_eq!(event.details()["outbound_anomaly_score"], 4);
+
+    let reply = get(&gw, "/sql").await;
+    assert_eq!(reply.status, 200, "one critical leak scores 5, under 10");
+}
+
+fn config_error(response: &str) -> String {
+    let yaml = config("127.0.0.1:9".parse().unwrap(), "block", response);
+    let file = std::path::Path::new("gateway.yaml");
+    let metrics = Arc::new(rampart_gateway::metrics::Metrics::new());
+    let error = match rampart_gateway::config::parse(&yaml, file) {
+        Ok(parsed) => rampart_gateway::config::compile(parsed, file, &metrics).err(),
+        Err(error) => Some(error),
+    };
+    error.expect("the config is refused").to_string()
+}
+
+#[test]
+fn response_settings_are_checked_with_their_path() {
+    let cases = [
+        ("{inspect: true, max_body: 10}", "at `routes[0].waf.response.max_body`: unknown field `max_body`, expected one of"),
+        ("{inspect: yes-please}", "at `routes[0].waf.response.inspect`"),
+        (
+            "{inspect: true, max_body_bytes: 0}",
+            "at `routes[0].waf.response.max_body_bytes`: max_body_bytes must be between 1 and",
+        ),
+        (
+            "{inspect: true, mime_types: [text/html, \"text/html\\\" x\"]}",
+            "at `routes[0].waf.response.mime_types[1]`: `text/html\" x` is not a media type",
+        ),
+        ("{inspect: true, mime_types: []}", "at `routes[0].waf.response.mime_types`: list at"),
+        (
+            "{inspect: true, anomaly_threshold: 0}",
+            "at `routes[0].waf.response.anomaly_threshold`: anomaly_threshold must be at least 1",
+        ),
+    ];
+    for (response, expected) in cases {
+        let error = config_error(response);
+        assert!(error.contains(expected), "{response}: {error}");
+    }
 }
