@@ -51,7 +51,12 @@ struct Script {
 
 impl Script {
     fn body(content_type: &'static str, body: impl Into<Bytes>) -> Self {
-        Self { status: 200, content_type: Some(content_type), chunks: vec![body.into()], gate: None }
+        Self {
+            status: 200,
+            content_type: Some(content_type),
+            chunks: vec![body.into()],
+            gate: None,
+        }
     }
 
     fn chunked(content_type: &'static str, chunks: &[&'static str]) -> Self {
@@ -348,8 +353,11 @@ async fn unlisted_media_types_are_neither_inspected_nor_buffered() {
 
 #[tokio::test]
 async fn chunked_responses_are_inspected_across_chunks() {
-    let split_leak = ["<html><body><p>Query failed: You have an error in your ", "SQL syntax; ",
-        "check the manual that corresponds to your MySQL server version</p></body></html>"];
+    let split_leak = [
+        "<html><body><p>Query failed: You have an error in your ",
+        "SQL syntax; ",
+        "check the manual that corresponds to your MySQL server version</p></body></html>",
+    ];
     let benign = ["<html><body>", "<p>one</p>", "<p>two</p>", "</body></html>"];
     let scripts = vec![
         ("/leak", Script::chunked("text/html", &split_leak)),
@@ -370,7 +378,12 @@ async fn chunked_responses_are_inspected_across_chunks() {
 
 #[tokio::test]
 async fn head_and_not_modified_have_no_body_and_pass() {
-    let not_modified = Script { status: 304, content_type: Some("text/html"), chunks: vec![Bytes::new()], gate: None };
+    let not_modified = Script {
+        status: 304,
+        content_type: Some("text/html"),
+        chunks: vec![Bytes::new()],
+        gate: None,
+    };
     let scripts = vec![("/page", Script::body("text/html", BENIGN)), ("/cached", not_modified)];
     let up = ScriptedUpstream::start(scripts).await;
     let gw = TestGateway::start(&config(up.addr, "block", "{inspect: true}")).await;
@@ -391,10 +404,8 @@ async fn a_server_error_status_is_seen_in_phase_three() {
     let mut failing = Script::body("text/plain", "temporarily broken");
     failing.status = 503;
     let up = ScriptedUpstream::start(vec![("/fail", failing)]).await;
-    let yaml = config(up.addr, "detect", "{inspect: true}").replace(
-        "      response:",
-        "      paranoia_level: 2\n      response:",
-    );
+    let yaml = config(up.addr, "detect", "{inspect: true}")
+        .replace("      response:", "      paranoia_level: 2\n      response:");
     let gw = TestGateway::start(&yaml).await;
 
     let reply = get(&gw, "/fail").await;
@@ -445,7 +456,10 @@ fn config_error(response: &str) -> String {
 #[test]
 fn response_settings_are_checked_with_their_path() {
     let cases = [
-        ("{inspect: true, max_body: 10}", "at `routes[0].waf.response.max_body`: unknown field `max_body`, expected one of"),
+        (
+            "{inspect: true, max_body: 10}",
+            "at `routes[0].waf.response.max_body`: unknown field `max_body`, expected one of",
+        ),
         ("{inspect: yes-please}", "at `routes[0].waf.response.inspect`"),
         (
             "{inspect: true, max_body_bytes: 0}",

@@ -31,9 +31,8 @@ pub type StageFuture<'a> = Pin<Box<dyn Future<Output = Flow> + Send + 'a>>;
 
 /// A boxed future of [`Stage::on_response`]: the response to send on, or a denial that
 /// replaces it.
-pub type ResponseFuture<'a> = Pin<
-    Box<dyn Future<Output = Result<http::Response<ResponseBody>, Box<Denial>>> + Send + 'a>,
->;
+pub type ResponseFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<http::Response<ResponseBody>, Box<Denial>>> + Send + 'a>>;
 
 /// One step of the pipeline.
 pub trait Stage: Send + Sync + std::fmt::Debug {

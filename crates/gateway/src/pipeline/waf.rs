@@ -314,7 +314,10 @@ fn check_response(config: &WafResponseConfig) -> Result<(), WafConfigError> {
         ));
     }
     if config.anomaly_threshold == 0 {
-        return Err(error("anomaly_threshold".into(), "anomaly_threshold must be at least 1".into()));
+        return Err(error(
+            "anomaly_threshold".into(),
+            "anomaly_threshold must be at least 1".into(),
+        ));
     }
     if config.mime_types.is_empty() {
         return Err(error("mime_types".into(), "list at least one media type".into()));

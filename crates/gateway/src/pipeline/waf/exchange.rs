@@ -60,6 +60,8 @@ impl WafExchange {
 
 impl std::fmt::Debug for WafExchange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WafExchange").field("event_index", &self.event_index).finish_non_exhaustive()
+        f.debug_struct("WafExchange")
+            .field("event_index", &self.event_index)
+            .finish_non_exhaustive()
     }
 }

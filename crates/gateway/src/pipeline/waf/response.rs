@@ -77,9 +77,10 @@ impl WafStage {
         let (body, intervention) = match phase3 {
             Some(intervention) => (body, Some(intervention)),
             None => {
-                let body = match inspection.reads_body(&head.headers) {
-                    true => read_body(&mut exchange, body, inspection.max_body_bytes).await?,
-                    false => body,
+                let body = if inspection.reads_body(&head.headers) {
+                    read_body(&mut exchange, body, inspection.max_body_bytes).await?
+                } else {
+                    body
                 };
                 (body, exchange.tx().with(|tx| tx.process_response_body()))
             }
