@@ -118,6 +118,7 @@ impl Gateway {
             started: Instant::now(),
             events: Vec::new(),
             response_headers: Vec::new(),
+            waf_exchange: None,
         }
     }
 
@@ -158,7 +159,10 @@ impl Gateway {
 
         let request = Request::from_parts(head, body);
         match proxy::forward(snapshot, route, ctx, request).await {
-            Ok(response) => response,
+            Ok(response) => match inspect_response(route, ctx, response).await {
+                Ok(response) => response,
+                Err(denial) => self.deny(ctx, &denial, method, user_agent),
+            },
             Err(failure) => {
                 let denial = failure.into_denial(&route.upstream.name);
                 if denial.event_type == EventType::UpstreamFailure {
@@ -282,6 +286,18 @@ impl Gateway {
         }
         event
     }
+}
+
+/// Runs the route's response stages over the upstream's response, in order.
+async fn inspect_response(
+    route: &CompiledRoute,
+    ctx: &mut RequestContext,
+    mut response: Response<ResponseBody>,
+) -> Result<Response<ResponseBody>, Box<Denial>> {
+    for stage in route.stages.iter().filter(|stage| stage.inspects_response()) {
+        response = stage.on_response(ctx, response).await?;
+    }
+    Ok(response)
 }
 
 /// Keeps a well-formed incoming request id (1-128 of `[A-Za-z0-9._:-]`), else makes a UUIDv7.

@@ -1,6 +1,7 @@
 //! Forwarding a request to its route's upstream and streaming the answer back.
 
 mod body;
+mod prefix;
 mod upgrade;
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use crate::respond::ResponseBody;
 use crate::upstream::{Target, UpstreamBody};
 
 pub use body::{BodyFault, ClientBody, FaultFlag, GuardedBody};
+pub use prefix::BodyPrefix;
 
 /// How many targets a request without a body may try when connections are refused.
 const MAX_CONNECT_ATTEMPTS: usize = 3;

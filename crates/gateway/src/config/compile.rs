@@ -17,7 +17,7 @@ use super::ConfigError;
 use crate::forwarding::TrustedProxies;
 use crate::metrics::Metrics;
 use crate::pipeline::jwt::JwtStageConfig;
-use crate::pipeline::waf::load_engine;
+use crate::pipeline::waf::{load_engine, WafConfigError};
 use crate::pipeline::{JwtStage, Stage, WafStage};
 use crate::routing::{HostPattern, PathPattern, RouteMatcher};
 use crate::tls::{self, TlsAcceptorConfig};
@@ -310,14 +310,19 @@ fn compile_waf_stage(
         Some(engine) => engine,
         None => {
             let base_dir = cx.file.parent().unwrap_or(Path::new("."));
-            let engine = load_engine(waf, base_dir, body_limit)
-                .map_err(|error| invalid(cx.file, format!("{}.waf", cx.at), error.to_string()))?;
+            let engine = load_engine(waf, base_dir, body_limit).map_err(|error| {
+                let path = match &error {
+                    WafConfigError::Response { field, .. } => format!("waf.response.{field}"),
+                    _ => "waf".to_owned(),
+                };
+                invalid(cx.file, format!("{}.{path}", cx.at), error.to_string())
+            })?;
             let engine = Arc::new(engine);
             cx.waf_engines.borrow_mut().insert(key, engine.clone());
             engine
         }
     };
-    Ok(Some(Arc::new(WafStage::new(engine, waf.mode))))
+    Ok(Some(Arc::new(WafStage::new(engine, waf.mode).with_response(&waf.response))))
 }
 
 fn compile_jwt_stage(

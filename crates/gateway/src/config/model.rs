@@ -329,6 +329,54 @@ pub struct RouteWafConfig {
     /// Rules or targets taken out for this route.
     #[serde(default)]
     pub exclusions: WafExclusions,
+    /// Inspection of the upstream's response (phases 3 and 4); off by default.
+    #[serde(default)]
+    pub response: WafResponseConfig,
+}
+
+/// Response inspection on a WAF route: the upstream's status and headers (phase 3) and, for
+/// the listed media types, the first `max_body_bytes` of its body (phase 4).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WafResponseConfig {
+    /// Whether responses are inspected at all. Default: false.
+    #[serde(default)]
+    pub inspect: bool,
+    /// Most body bytes buffered and inspected; the rest passes uninspected (ModSecurity's
+    /// `SecResponseBodyLimitAction ProcessPartial`). Default: 524288 (512 KiB).
+    #[serde(default = "default_response_body_bytes")]
+    pub max_body_bytes: u64,
+    /// Media types whose bodies are inspected (`SecResponseBodyMimeType`); other bodies stream
+    /// through unbuffered. Default: text/plain, text/html, text/xml, application/json.
+    #[serde(default = "default_response_mime_types")]
+    pub mime_types: Vec<String>,
+    /// CRS outbound anomaly score at which a response is denied
+    /// (`tx.outbound_anomaly_score_threshold`). Default: 4.
+    #[serde(default = "default_outbound_threshold")]
+    pub anomaly_threshold: u32,
+}
+
+impl Default for WafResponseConfig {
+    fn default() -> Self {
+        Self {
+            inspect: false,
+            max_body_bytes: default_response_body_bytes(),
+            mime_types: default_response_mime_types(),
+            anomaly_threshold: default_outbound_threshold(),
+        }
+    }
+}
+
+fn default_response_body_bytes() -> u64 {
+    512 * 1024
+}
+
+fn default_response_mime_types() -> Vec<String> {
+    ["text/plain", "text/html", "text/xml", "application/json"].map(String::from).to_vec()
+}
+
+fn default_outbound_threshold() -> u32 {
+    4
 }
 
 fn default_paranoia_level() -> u8 {

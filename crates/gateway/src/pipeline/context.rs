@@ -48,6 +48,9 @@ pub struct RequestContext {
     /// Headers stages want on the response to the client, whatever answers (the limit
     /// stage's `RateLimit` headers); the handler appends them.
     pub response_headers: Vec<(HeaderName, HeaderValue)>,
+    /// The WAF transaction kept open for response inspection (phases 3 to 5), when the
+    /// route's WAF inspects responses and the request was let through.
+    pub waf_exchange: Option<super::waf::WafExchange>,
 }
 
 /// An event a stage records for the handler to emit.

@@ -20,12 +20,19 @@ use http::{HeaderName, HeaderValue, StatusCode};
 use rampart_events::{EventType, Severity};
 use serde_json::Value;
 
+use crate::respond::ResponseBody;
+
 pub use context::{RequestContext, StageEvent};
 pub use jwt::JwtStage;
 pub use waf::WafStage;
 
 /// A boxed future, as returned by [`Stage::on_request`].
 pub type StageFuture<'a> = Pin<Box<dyn Future<Output = Flow> + Send + 'a>>;
+
+/// A boxed future of [`Stage::on_response`]: the response to send on, or a denial that
+/// replaces it.
+pub type ResponseFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<http::Response<ResponseBody>, Box<Denial>>> + Send + 'a>>;
 
 /// One step of the pipeline.
 pub trait Stage: Send + Sync + std::fmt::Debug {
@@ -56,6 +63,24 @@ pub trait Stage: Send + Sync + std::fmt::Debug {
         _body: &'a bytes::Bytes,
     ) -> StageFuture<'a> {
         Box::pin(std::future::ready(Flow::Continue))
+    }
+
+    /// Whether the stage looks at the upstream's responses; when no stage of a route does,
+    /// responses stream to the client untouched.
+    fn inspects_response(&self) -> bool {
+        false
+    }
+
+    /// Looks at the upstream's response (head, and body if the stage reads it) before it goes
+    /// to the client; called only when [`Stage::inspects_response`] is true, in stage order.
+    /// Returns the response to send on, or a denial whose JSON error replaces it (the
+    /// upstream body is then dropped, which closes that upstream connection).
+    fn on_response<'a>(
+        &'a self,
+        _ctx: &'a mut RequestContext,
+        response: http::Response<ResponseBody>,
+    ) -> ResponseFuture<'a> {
+        Box::pin(std::future::ready(Ok(response)))
     }
 }
 

@@ -1,7 +1,12 @@
-//! The inspect stage: a SecLang WAF (such as the OWASP CRS) on the request head and body.
+//! The inspect stage: a SecLang WAF (such as the OWASP CRS) on the request head and body, and,
+//! when the route asks for it, on the upstream's response.
 //!
 //! Rules are compiled once per distinct route WAF config at load. Phases 1 and 2 run once the
-//! body has been read; response phases (3 and 4) are not run by the gateway yet.
+//! request body has been read; with response inspection on, the transaction stays open in the
+//! request context and phases 3, 4 and 5 run on the upstream's response (see `response`).
+
+mod exchange;
+mod response;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,11 +14,15 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::StatusCode;
 use rampart_events::{mask_secret, EventType, Severity};
-use rampart_waf::{Intervention, LoadOptions, RuleMatch, TransactionInfo, WafEngine};
+use rampart_waf::{Intervention, LoadOptions, RuleMatch, Transaction, TransactionInfo, WafEngine};
 use serde_json::{json, Value};
 
-use super::{Denial, Flow, RequestContext, Stage, StageEvent, StageFuture};
-use crate::config::model::{RouteWafConfig, WafMode};
+use super::{Denial, Flow, RequestContext, ResponseFuture, Stage, StageEvent, StageFuture};
+use crate::config::model::{RouteWafConfig, WafMode, WafResponseConfig};
+use crate::respond::ResponseBody;
+use exchange::OpenTransaction;
+pub use exchange::WafExchange;
+use response::ResponseInspection;
 
 /// Most rule matches described one by one in an event.
 const MAX_MATCHES_IN_EVENT: usize = 20;
@@ -24,17 +33,28 @@ const MAX_VALUE_BYTES: usize = 64;
 /// First id of the rules rampart adds around the user's rules.
 const OWN_RULE_ID: u64 = 10_000_001;
 
-/// Runs a WAF engine over each request of a route.
+/// Largest `response.max_body_bytes` accepted (64 MiB): responses are buffered up to it.
+const MAX_RESPONSE_BODY_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// Runs a WAF engine over each request of a route (and its response, when configured).
 #[derive(Debug)]
 pub struct WafStage {
     engine: Arc<WafEngine>,
     mode: WafMode,
+    response: Option<ResponseInspection>,
 }
 
 impl WafStage {
-    /// A stage around a loaded engine.
+    /// A stage around a loaded engine, inspecting requests only.
     pub fn new(engine: Arc<WafEngine>, mode: WafMode) -> Self {
-        Self { engine, mode }
+        Self { engine, mode, response: None }
+    }
+
+    /// Adds response inspection when `config.inspect` is on (the engine must have been loaded
+    /// with the same config, see [`load_engine`]).
+    pub fn with_response(mut self, config: &WafResponseConfig) -> Self {
+        self.response = config.inspect.then(|| ResponseInspection::new(config));
+        self
     }
 
     fn inspect(&self, ctx: &mut RequestContext, head: &http::request::Parts, body: &Bytes) -> Flow {
@@ -44,39 +64,49 @@ impl WafStage {
             server_port: 0,
             request_id: ctx.request_id.to_str().unwrap_or_default().to_owned(),
         };
-        let mut tx = self.engine.transaction(info);
-        let target = head.uri.path_and_query().map_or("/", |p| p.as_str());
-        tx.process_request_line(head.method.as_str(), target, protocol(head.version));
-        if !head.headers.contains_key(http::header::HOST) {
-            if let Some(authority) = head.uri.authority() {
-                tx.add_request_header("host", authority.as_str().as_bytes());
-            }
-        }
-        for (name, value) in &head.headers {
-            tx.add_request_header(name.as_str(), value.as_bytes());
+        let mut tx = OpenTransaction::start(self.engine.clone(), info);
+        let intervention = tx.with(|tx| request_phases(tx, head, body));
+
+        let (details, matched) = event_details(tx.get(), self.mode, false);
+        if let Some(intervention) = intervention.filter(|_| self.mode == WafMode::Block) {
+            return Flow::deny(denial(&intervention, details));
         }
 
-        let mut intervention = tx.process_request_headers();
-        if intervention.is_none() {
-            tx.append_request_body(body);
-            intervention = tx.process_request_body();
+        let event_index = matched.then(|| {
+            let severity = Some(Severity::Medium);
+            ctx.events.push(StageEvent { event_type: EventType::Waf, severity, details });
+            ctx.events.len() - 1
+        });
+        if self.response.is_some() {
+            ctx.waf_exchange = Some(WafExchange::new(tx, event_index));
         }
+        Flow::Continue
+    }
+}
 
-        let matches: Vec<&RuleMatch> = tx.matches().iter().filter(|m| m.logged).collect();
-        let scores = tx.anomaly_scores();
-        let score = scores.inbound.max(scores.detection_inbound);
-        let details = event_details(&matches, score, self.mode);
-
-        match intervention.filter(|_| self.mode == WafMode::Block) {
-            Some(intervention) => Flow::deny(denial(&intervention, details)),
-            None if matches.is_empty() => Flow::Continue,
-            None => {
-                let severity = Some(Severity::Medium);
-                ctx.events.push(StageEvent { event_type: EventType::Waf, severity, details });
-                Flow::Continue
-            }
+/// Feeds the request to the transaction and runs phases 1 and 2.
+fn request_phases(
+    tx: &mut Transaction<'_>,
+    head: &http::request::Parts,
+    body: &Bytes,
+) -> Option<Intervention> {
+    let target = head.uri.path_and_query().map_or("/", |p| p.as_str());
+    tx.process_request_line(head.method.as_str(), target, protocol(head.version));
+    if !head.headers.contains_key(http::header::HOST) {
+        if let Some(authority) = head.uri.authority() {
+            tx.add_request_header("host", authority.as_str().as_bytes());
         }
     }
+    for (name, value) in &head.headers {
+        tx.add_request_header(name.as_str(), value.as_bytes());
+    }
+
+    let intervention = tx.process_request_headers();
+    if intervention.is_some() {
+        return intervention;
+    }
+    tx.append_request_body(body);
+    tx.process_request_body()
 }
 
 impl Stage for WafStage {
@@ -105,6 +135,18 @@ impl Stage for WafStage {
         let flow = self.inspect(ctx, head, body);
         Box::pin(std::future::ready(flow))
     }
+
+    fn inspects_response(&self) -> bool {
+        self.response.is_some()
+    }
+
+    fn on_response<'a>(
+        &'a self,
+        ctx: &'a mut RequestContext,
+        response: http::Response<ResponseBody>,
+    ) -> ResponseFuture<'a> {
+        Box::pin(self.inspect_response(ctx, response))
+    }
 }
 
 fn protocol(version: http::Version) -> &'static str {
@@ -132,7 +174,16 @@ fn denial(intervention: &Intervention, details: Vec<(&'static str, Value)>) -> D
     denial
 }
 
-fn event_details(matches: &[&RuleMatch], score: i64, mode: WafMode) -> Vec<(&'static str, Value)> {
+/// The fields of a `waf` event for what the transaction matched so far (phases 1 to 4), and
+/// whether any logged rule matched. `outbound` adds the outbound anomaly score.
+fn event_details(
+    tx: &Transaction<'_>,
+    mode: WafMode,
+    outbound: bool,
+) -> (Vec<(&'static str, Value)>, bool) {
+    let matches: Vec<&RuleMatch> =
+        tx.matches().iter().filter(|m| m.logged && m.phase <= 4).collect();
+    let scores = tx.anomaly_scores();
     let rule_ids: Vec<u64> = matches.iter().map(|m| m.rule_id).collect();
     let described: Vec<Value> = matches
         .iter()
@@ -140,6 +191,7 @@ fn event_details(matches: &[&RuleMatch], score: i64, mode: WafMode) -> Vec<(&'st
         .map(|m| {
             json!({
                 "rule_id": m.rule_id,
+                "phase": m.phase,
                 "variable": m.variable,
                 "value": shown_value(&m.variable, &m.value),
                 "msg": m.msg,
@@ -151,12 +203,17 @@ fn event_details(matches: &[&RuleMatch], score: i64, mode: WafMode) -> Vec<(&'st
         WafMode::Detect => "detect",
         WafMode::Off => "off",
     };
-    vec![
+    let mut details = vec![
         ("rule_ids", json!(rule_ids)),
-        ("anomaly_score", json!(score)),
+        ("anomaly_score", json!(scores.inbound.max(scores.detection_inbound))),
         ("mode", json!(mode)),
         ("matches", Value::Array(described)),
-    ]
+    ];
+    if outbound {
+        let score = scores.outbound.max(scores.detection_outbound);
+        details.push(("outbound_anomaly_score", json!(score)));
+    }
+    (details, !matches.is_empty())
 }
 
 /// A matched value for an event: truncated, and masked when it looks like a credential.
@@ -214,6 +271,14 @@ pub enum WafConfigError {
     /// The rules do not load (the message names file, line and directive).
     #[error("{0}")]
     Load(String),
+    /// A `response` setting is invalid; `field` is its path below `waf.response`.
+    #[error("{message}")]
+    Response {
+        /// The field, such as `mime_types[1]`.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// Loads the engine for one route WAF config, with rampart's preamble and the exclusions.
@@ -229,10 +294,43 @@ pub fn load_engine(
         return Err(WafConfigError::Range("anomaly_threshold must be at least 1"));
     }
 
+    if config.response.inspect {
+        check_response(&config.response)?;
+    }
+
     let files = resolve_rules(&config.rules, base_dir)?;
     let text = directives(config, &files, body_limit);
     let options = LoadOptions { base_dir: Some(base_dir.to_owned()), clock: None };
     WafEngine::from_str(&text, &options).map_err(|error| WafConfigError::Load(error.to_string()))
+}
+
+/// Checks the response settings that go into the engine's directives.
+fn check_response(config: &WafResponseConfig) -> Result<(), WafConfigError> {
+    let error = |field: String, message: String| WafConfigError::Response { field, message };
+    if !(1..=MAX_RESPONSE_BODY_LIMIT).contains(&config.max_body_bytes) {
+        return Err(error(
+            "max_body_bytes".into(),
+            format!("max_body_bytes must be between 1 and {MAX_RESPONSE_BODY_LIMIT}"),
+        ));
+    }
+    if config.anomaly_threshold == 0 {
+        return Err(error(
+            "anomaly_threshold".into(),
+            "anomaly_threshold must be at least 1".into(),
+        ));
+    }
+    if config.mime_types.is_empty() {
+        return Err(error("mime_types".into(), "list at least one media type".into()));
+    }
+    for (index, media_type) in config.mime_types.iter().enumerate() {
+        if !response::is_media_type(media_type) {
+            return Err(error(
+                format!("mime_types[{index}]"),
+                format!("`{media_type}` is not a media type such as `text/html`"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn resolve_rules(patterns: &[String], base_dir: &Path) -> Result<Vec<PathBuf>, WafConfigError> {
@@ -287,6 +385,9 @@ fn directives(config: &RouteWafConfig, files: &[PathBuf], body_limit: u64) -> St
         id + 6,
         config.anomaly_threshold,
     );
+    if config.response.inspect {
+        text.push_str(&response_directives(&config.response, id + 7));
+    }
     for file in files {
         text.push_str(&format!("Include \"{}\"\n", file.display()));
     }
@@ -302,6 +403,23 @@ fn directives(config: &RouteWafConfig, files: &[PathBuf], body_limit: u64) -> St
         text.push_str(&format!("SecRuleUpdateTargetById {} \"!{variable}\"\n", target.rule_id));
     }
     text
+}
+
+/// Response body access, its media types and limit (inspect the prefix, pass the rest), and
+/// the CRS outbound threshold.
+fn response_directives(config: &WafResponseConfig, rule_id: u64) -> String {
+    let types: Vec<String> = config.mime_types.iter().map(|t| t.to_ascii_lowercase()).collect();
+    format!(
+        "SecResponseBodyAccess On\n\
+         SecResponseBodyMimeType {}\n\
+         SecResponseBodyLimit {}\n\
+         SecResponseBodyLimitAction ProcessPartial\n\
+         SecAction \"id:{rule_id},phase:1,pass,t:none,nolog,\
+         setvar:tx.outbound_anomaly_score_threshold={}\"\n",
+        types.join(" "),
+        config.max_body_bytes,
+        config.anomaly_threshold,
+    )
 }
 
 #[cfg(test)]
