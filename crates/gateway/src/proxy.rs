@@ -237,15 +237,15 @@ pub async fn forward(
 
 /// The failure for an upstream TLS error (found by [`connector::tls_failure`]).
 fn tls_failure(error: &(dyn std::error::Error + 'static), target: &Target) -> ProxyFailure {
-    let target_name = target.authority.to_string();
-    match connector::tls_failure(error) {
-        Some(UpstreamTlsFailure::Identity(mismatch)) => {
-            ProxyFailure::UpstreamIdentity { target: target_name, mismatch }
+    let Some(failure) = connector::tls_failure(error) else { return ProxyFailure::Upstream };
+    tracing::warn!(target = %target.authority, error = %failure, "upstream tls failed");
+
+    let target = target.authority.to_string();
+    match failure {
+        UpstreamTlsFailure::Identity(mismatch) => {
+            ProxyFailure::UpstreamIdentity { target, mismatch }
         }
-        Some(UpstreamTlsFailure::Handshake { reason }) => {
-            ProxyFailure::UpstreamTls { target: target_name, reason }
-        }
-        None => ProxyFailure::Upstream,
+        UpstreamTlsFailure::Handshake { reason } => ProxyFailure::UpstreamTls { target, reason },
     }
 }
 

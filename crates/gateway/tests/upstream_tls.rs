@@ -198,6 +198,24 @@ async fn a_rotated_client_certificate_is_presented_on_new_connections() {
 }
 
 #[tokio::test]
+async fn a_rotated_upstream_ca_is_trusted_from_the_next_connection() {
+    let mesh = Mesh::new();
+    let new_ca = Ca::new("new-mesh-ca");
+    let up = TlsUpstream::start(&new_ca.named_server(&["127.0.0.1"], None), None).await;
+    let gw = gateway(&mesh, up.addr, "http1", "{ca: upstream-ca.pem}").await;
+    assert_eq!(fetch(&gw).await.status, 502, "the upstream's CA is not trusted yet");
+
+    std::fs::write(gw.dir.path().join("upstream-ca.pem"), &new_ca.pem).unwrap();
+    assert_eq!(gw.running.refresh_tls(), 0);
+    assert_eq!(fetch(&gw).await.status, 200);
+    assert_eq!(gw.running.refresh_tls(), 0, "unchanged files are not reloaded again");
+    assert_eq!(
+        gw.events().await.iter().filter(|e| e.event_type().as_str() == "tls_reloaded").count(),
+        1
+    );
+}
+
+#[tokio::test]
 async fn config_errors_name_the_path() {
     let mesh = Mesh::new();
     let cases = [

@@ -87,7 +87,12 @@ fn report(gateway: &Gateway, owner: Owner<'_>, refresh: Refresh) -> usize {
 
 fn refused(gateway: &Gateway, owner: Owner<'_>, error: &TlsError) {
     let file = error.file().map(|file| file.display().to_string()).unwrap_or_default();
-    tracing::error!(owner = ?owner, file = %file, error = %error, "tls file refused; the previous material keeps serving");
+    tracing::error!(
+        owner = ?owner,
+        file = %file,
+        error = %error,
+        "tls file refused; the previous material keeps serving"
+    );
     let event = owner
         .event(TLS_RELOAD_FAILED)
         .with_severity(Severity::High)
