@@ -165,7 +165,7 @@ impl Gateway {
             },
             Err(failure) => {
                 let denial = failure.into_denial(&route.upstream.name);
-                if denial.event_type == EventType::UpstreamFailure {
+                if failure.is_upstream_fault() {
                     self.metrics.upstream_error(&route.upstream.name, failure.kind());
                 }
                 self.deny(ctx, &denial, method, user_agent)

@@ -8,18 +8,19 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::header::{HeaderValue, HOST};
-use http::uri::{PathAndQuery, Scheme};
+use http::uri::PathAndQuery;
 use http::{HeaderMap, Request, Response, StatusCode, Uri, Version};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use rampart_events::EventType;
+use rampart_events::{EventType, Severity};
 
 use crate::config::model::{HostMode, HostPolicy, UpstreamProtocol};
 use crate::config::{CompiledRoute, Snapshot};
 use crate::forwarding::{self, Hop, X_REQUEST_ID};
 use crate::pipeline::{Denial, RequestContext};
 use crate::respond::ResponseBody;
-use crate::upstream::{Target, UpstreamBody};
+use crate::tls::upstream::{IdentityMismatch, UpstreamTlsFailure};
+use crate::upstream::{connector, Target, UpstreamBody};
 
 pub use body::{BodyFault, ClientBody, FaultFlag, GuardedBody};
 pub use prefix::BodyPrefix;
@@ -42,6 +43,20 @@ pub enum ProxyFailure {
     BodyTooLarge(u64),
     /// The client's body was malformed (for example an invalid chunk size).
     MalformedBody,
+    /// TLS with the target failed (untrusted certificate, refused client certificate, ...).
+    UpstreamTls {
+        /// The target.
+        target: String,
+        /// What failed.
+        reason: String,
+    },
+    /// The target's certificate verified but names another SPIFFE ID than the expected one.
+    UpstreamIdentity {
+        /// The target.
+        target: String,
+        /// The mismatch.
+        mismatch: IdentityMismatch,
+    },
 }
 
 impl ProxyFailure {
@@ -54,7 +69,14 @@ impl ProxyFailure {
             Self::Upstream => "protocol",
             Self::BodyTooLarge(_) => "body_too_large",
             Self::MalformedBody => "malformed_body",
+            Self::UpstreamTls { .. } => "tls",
+            Self::UpstreamIdentity { .. } => "identity",
         }
+    }
+
+    /// Whether the upstream (not the client) is at fault, for the upstream error metric.
+    pub fn is_upstream_fault(&self) -> bool {
+        !matches!(self, Self::BodyTooLarge(_) | Self::MalformedBody)
     }
 
     /// The response and event for this failure; client faults are not upstream failures.
@@ -93,9 +115,38 @@ impl ProxyFailure {
                 "the request body is malformed",
             )
             .detail("reason", "malformed_body"),
+            Self::UpstreamTls { target, reason } => tls_denial(
+                upstream,
+                "upstream_tls_failed",
+                "the upstream's TLS could not be verified",
+            )
+            .detail("target", target.as_str())
+            .detail("reason", "handshake_failed")
+            .detail("error", reason.as_str()),
+            Self::UpstreamIdentity { target, mismatch } => tls_denial(
+                upstream,
+                "upstream_identity_mismatch",
+                "the upstream's identity is not the expected one",
+            )
+            .detail("target", target.as_str())
+            .detail("reason", "identity_mismatch")
+            .detail("expected_spiffe_id", mismatch.expected.as_ref())
+            .detail("presented_spiffe_ids", mismatch.presented.clone()),
         }
     }
 }
+
+/// A 502 with an `upstream_tls_failed` event of high severity.
+fn tls_denial(upstream: &Arc<str>, error: &'static str, message: &str) -> Denial {
+    let mut denial = Denial::new(StatusCode::BAD_GATEWAY, error, message)
+        .event(UPSTREAM_TLS_FAILED)
+        .detail("upstream", upstream.as_ref());
+    denial.severity = Some(Severity::High);
+    denial
+}
+
+/// The event of a failed TLS handshake with, or a wrong identity of, an upstream.
+pub const UPSTREAM_TLS_FAILED: EventType = EventType::Custom("upstream_tls_failed");
 
 /// Sends the request to one of the route's targets and returns the upstream's response.
 pub async fn forward(
@@ -157,6 +208,9 @@ pub async fn forward(
         let result = match sent {
             Err(_elapsed) => Err(ProxyFailure::Timeout),
             Ok(Ok(response)) => Ok(response),
+            Ok(Err(error)) if connector::tls_failure(&error).is_some() => {
+                Err(tls_failure(&error, target))
+            }
             Ok(Err(error)) if error.is_connect() => {
                 route.upstream.mark_unhealthy(target);
                 tracing::warn!(upstream = %route.upstream.name, target = %target.authority, attempt, "upstream connect failed");
@@ -181,6 +235,20 @@ pub async fn forward(
         }
     }
     Err(ProxyFailure::Connect)
+}
+
+/// The failure for an upstream TLS error (found by [`connector::tls_failure`]).
+fn tls_failure(error: &(dyn std::error::Error + 'static), target: &Target) -> ProxyFailure {
+    let Some(failure) = connector::tls_failure(error) else { return ProxyFailure::Upstream };
+    tracing::warn!(target = %target.authority, error = %failure, "upstream tls failed");
+
+    let target = target.authority.to_string();
+    match failure {
+        UpstreamTlsFailure::Identity(mismatch) => {
+            ProxyFailure::UpstreamIdentity { target, mismatch }
+        }
+        UpstreamTlsFailure::Handshake { reason } => ProxyFailure::UpstreamTls { target, reason },
+    }
 }
 
 /// Rewrites the client's headers for the upstream; returns the upgrade protocol if one is asked.
@@ -226,7 +294,7 @@ fn build_request(
 ) -> Result<Request<UpstreamBody>, ProxyFailure> {
     let path = PathAndQuery::try_from(path_and_query).map_err(|_| ProxyFailure::MalformedBody)?;
     let uri = Uri::builder()
-        .scheme(Scheme::HTTP)
+        .scheme(route.upstream.scheme())
         .authority(target.authority.clone())
         .path_and_query(path)
         .build()

@@ -85,6 +85,12 @@ impl RunningGateway {
         reload::reload(&self.gateway, &self.config)
     }
 
+    /// Checks the TLS files of the running config now and swaps in what changed (as the
+    /// rotation watcher and SIGHUP do); returns how many changed files were refused.
+    pub fn refresh_tls(&self) -> usize {
+        crate::tls::rotation::refresh_all(&self.gateway)
+    }
+
     /// Stops accepting, drains connections within the grace time, and flushes events.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
@@ -183,6 +189,8 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, StartError> 
             shutdown_rx.clone(),
         );
         tasks.spawn(watcher);
+        let rotation = crate::tls::rotation::watch(gateway.clone(), interval, shutdown_rx.clone());
+        tasks.spawn(rotation);
     }
 
     readiness.set(true);
@@ -239,6 +247,7 @@ pub async fn run(options: StartOptions) -> Result<(), StartError> {
             _ = int.recv() => break,
             _ = hup.recv() => {
                 let _ = running.reload();
+                running.refresh_tls();
                 reopen_events(&running).await;
             }
             _ = usr1.recv() => reopen_events(&running).await,

@@ -1,87 +1,137 @@
-//! TLS termination settings: certificates and keys loaded from PEM files into rustls, and
-//! client certificate verification for mutual TLS (docs/mtls.md).
+//! TLS: listeners' certificates and client certificate verification (mutual TLS), TLS and
+//! mutual TLS to upstreams, and the rotation of all their files without a restart
+//! (docs/mtls.md).
 
 pub mod client_auth;
 pub mod identity;
+pub mod listener;
+pub mod pem;
+pub mod rotation;
+pub mod upstream;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use rustls::ServerConfig;
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use thiserror::Error;
 
-use crate::config::model::TlsConfig;
+pub use listener::{load, TlsAcceptorConfig};
+pub use upstream::UpstreamTls;
 
-/// A ready rustls server configuration for one listener.
-#[derive(Debug)]
-pub struct TlsAcceptorConfig {
-    /// The rustls configuration, with ALPN `h2` and `http/1.1`.
-    pub server: Arc<ServerConfig>,
-}
-
-/// Why TLS settings cannot be used.
+/// Why TLS settings or files cannot be used. `field` is the config key that named the file or
+/// value, so config errors can point at it.
 #[derive(Debug, Error)]
 pub enum TlsError {
-    /// The certificate file could not be read or holds no certificate.
-    #[error("cannot load certificates from {path}: {reason}")]
-    Certificates {
+    /// The file could not be read.
+    #[error("cannot read {path}: {reason}")]
+    Read {
+        /// The config key naming the file.
+        field: &'static str,
         /// The file.
         path: PathBuf,
         /// What went wrong.
         reason: String,
     },
-    /// The key file could not be read or holds no private key.
+    /// The file holds no usable certificate.
+    #[error("cannot load certificates from {path}: {reason}")]
+    Certificates {
+        /// The config key naming the file.
+        field: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The file holds no usable private key.
     #[error("cannot load the private key from {path}: {reason}")]
     Key {
+        /// The config key naming the file.
+        field: &'static str,
         /// The file.
         path: PathBuf,
         /// What went wrong (never the key itself).
         reason: String,
     },
-    /// The client CA bundle could not be read or used.
-    #[error("cannot use the client CA bundle {path}: {reason}")]
-    ClientCa {
+    /// The CA bundle could not be read or used.
+    #[error("cannot use the CA bundle {path}: {reason}")]
+    Ca {
+        /// The config key naming the file.
+        field: &'static str,
         /// The file.
         path: PathBuf,
         /// What went wrong.
         reason: String,
     },
-    /// rustls refused the pair (for example a key that does not match the certificate).
-    #[error("the certificate and key cannot be used together: {0}")]
-    Rejected(String),
+    /// The key cannot be used with the certificate (for example it belongs to another one).
+    #[error("the private key {path} cannot be used with its certificate: {reason}")]
+    KeyMismatch {
+        /// The config key naming the key file.
+        field: &'static str,
+        /// The key file.
+        path: PathBuf,
+        /// What rustls reported.
+        reason: String,
+    },
+    /// Only one of a certificate and its key is configured.
+    #[error("`{missing}` is missing: a client certificate and its key are set together")]
+    IncompletePair {
+        /// The config key that is missing.
+        missing: &'static str,
+    },
+    /// The upstream server name is neither a DNS name nor an IP address.
+    #[error("`{name}` is not a DNS name or an IP address")]
+    ServerName {
+        /// The configured name.
+        name: String,
+    },
+    /// The expected SPIFFE ID is malformed.
+    #[error("`{id}` is not a SPIFFE ID: {reason}")]
+    SpiffeId {
+        /// The configured ID.
+        id: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
 }
 
-/// Loads a listener's certificate chain and key (paths relative to the config file's folder).
-pub fn load(settings: &TlsConfig, base_dir: &Path) -> Result<TlsAcceptorConfig, TlsError> {
-    let cert_path = base_dir.join(&settings.cert);
-    let key_path = base_dir.join(&settings.key);
-
-    let certs = CertificateDer::pem_file_iter(&cert_path)
-        .and_then(|iter| iter.collect::<Result<Vec<_>, _>>())
-        .map_err(|error| TlsError::Certificates {
-            path: cert_path.clone(),
-            reason: error.to_string(),
-        })?;
-    if certs.is_empty() {
-        let reason = "no PEM CERTIFICATE block found".to_owned();
-        return Err(TlsError::Certificates { path: cert_path, reason });
+impl TlsError {
+    /// The config key (under the listener's or upstream's `tls`) the error is about.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::Read { field, .. }
+            | Self::Certificates { field, .. }
+            | Self::Key { field, .. }
+            | Self::Ca { field, .. }
+            | Self::KeyMismatch { field, .. } => field,
+            Self::IncompletePair { missing } => missing,
+            Self::ServerName { .. } => "server_name",
+            Self::SpiffeId { .. } => "expected_spiffe_id",
+        }
     }
-    let key = PrivateKeyDer::from_pem_file(&key_path)
-        .map_err(|error| TlsError::Key { path: key_path.clone(), reason: error.to_string() })?;
 
-    let builder = ServerConfig::builder();
-    let builder = match &settings.client_ca {
-        Some(ca) => builder.with_client_cert_verifier(client_auth::verifier(
-            &base_dir.join(ca),
-            settings.client_auth,
-        )?),
-        None => builder.with_no_client_auth(),
-    };
-    let mut server = builder
-        .with_single_cert(certs, key)
-        .map_err(|error| TlsError::Rejected(error.to_string()))?;
-    server.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(TlsAcceptorConfig { server: Arc::new(server) })
+    /// The file the error is about, when it is about a file.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Self::Read { path, .. }
+            | Self::Certificates { path, .. }
+            | Self::Key { path, .. }
+            | Self::Ca { path, .. }
+            | Self::KeyMismatch { path, .. } => Some(path),
+            Self::IncompletePair { .. } | Self::ServerName { .. } | Self::SpiffeId { .. } => None,
+        }
+    }
+}
+
+/// What one rotation check of a listener's or upstream's files did.
+#[derive(Debug, Default)]
+pub struct Refresh {
+    /// Files whose new contents are now in use.
+    pub applied: Vec<PathBuf>,
+    /// Changed files that were refused; the material they would replace keeps serving.
+    pub failed: Vec<TlsError>,
+}
+
+impl Refresh {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.applied.is_empty() && self.failed.is_empty()
+    }
 }

@@ -1,4 +1,7 @@
-//! Upstream groups: round robin over targets, passive health, pooled HTTP clients.
+//! Upstream groups: round robin over targets, passive health, pooled HTTP clients (with TLS
+//! and mutual TLS when configured).
+
+pub mod connector;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -6,12 +9,15 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::uri::Authority;
+use http::uri::Scheme;
 use http_body_util::combinators::BoxBody;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::config::model::{UpstreamConfig, UpstreamProtocol};
+use crate::tls::UpstreamTls;
+use connector::UpstreamConnector;
 
 /// Errors carried by request bodies on their way upstream.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -20,7 +26,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub type UpstreamBody = BoxBody<Bytes, BoxError>;
 
 /// A pooled client for one upstream and connect timeout.
-pub type UpstreamClient = Client<HttpConnector, UpstreamBody>;
+pub type UpstreamClient = Client<UpstreamConnector, UpstreamBody>;
 
 /// One target of an upstream group.
 #[derive(Debug)]
@@ -38,6 +44,8 @@ pub struct UpstreamGroup {
     pub name: Arc<str>,
     /// Protocol spoken to the targets.
     pub protocol: UpstreamProtocol,
+    /// TLS to the targets, when configured.
+    pub tls: Option<Arc<UpstreamTls>>,
     targets: Vec<Target>,
     next: AtomicUsize,
     unhealthy_for: Duration,
@@ -53,9 +61,24 @@ impl UpstreamGroup {
         Self {
             name: name.into(),
             protocol: config.protocol,
+            tls: None,
             targets,
             next: AtomicUsize::new(0),
             unhealthy_for: config.unhealthy_for.get(),
+        }
+    }
+
+    /// Speaks TLS to the targets with `tls`.
+    pub fn with_tls(mut self, tls: Option<Arc<UpstreamTls>>) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// The URI scheme of requests to the targets: `https` with TLS, else `http`.
+    pub fn scheme(&self) -> Scheme {
+        match self.tls {
+            Some(_) => Scheme::HTTPS,
+            None => Scheme::HTTP,
         }
     }
 
@@ -99,12 +122,18 @@ fn clock_millis() -> u64 {
     ORIGIN.get_or_init(Instant::now).elapsed().as_millis() as u64 + 1
 }
 
-/// Builds a pooled client for an upstream with the given connect timeout.
-pub fn build_client(config: &UpstreamConfig, connect_timeout: Duration) -> UpstreamClient {
-    let mut connector = HttpConnector::new();
-    connector.set_connect_timeout(Some(connect_timeout));
-    connector.set_nodelay(true);
-    connector.enforce_http(true);
+/// Builds a pooled client for an upstream with the given connect timeout (which also bounds
+/// the TLS handshake), speaking TLS when `tls` is given.
+pub fn build_client(
+    config: &UpstreamConfig,
+    connect_timeout: Duration,
+    tls: Option<Arc<UpstreamTls>>,
+) -> UpstreamClient {
+    let mut http = HttpConnector::new();
+    http.set_connect_timeout(Some(connect_timeout));
+    http.set_nodelay(true);
+    http.enforce_http(tls.is_none());
+    let connector = UpstreamConnector::new(http, tls, connect_timeout);
 
     let mut builder = Client::builder(TokioExecutor::new());
     builder
@@ -130,6 +159,7 @@ mod tests {
             connect_timeout: ConfigDuration::secs(1),
             unhealthy_for: ConfigDuration::secs(60),
             pool_max_idle: 4,
+            tls: None,
         };
         let parsed = targets.iter().map(|t| t.parse().unwrap()).collect();
         UpstreamGroup::new("api", &config, parsed)

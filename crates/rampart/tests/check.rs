@@ -81,7 +81,7 @@ fn each_error_names_where_and_what() {
             "at `upstreams.api.targets[0]`: `localhost` is not a target; write host:port"),
         (BASE.replace("{name: main, address: \"127.0.0.1:8080\"}",
                       "{name: main, address: \"127.0.0.1:8080\", tls: {cert: nope.pem, key: nope.pem}}"),
-            "at `listeners[0].tls`: cannot load certificates from"),
+            "at `listeners[0].tls.cert`: cannot read "),
         (BASE.replace("RAMPART_CHECK_SECRET", "RAMPART_CHECK_UNSET_VARIABLE"), "RAMPART_CHECK_UNSET_VARIABLE"),
         (BASE.replace("algorithms: [HS256]", "algorithms: [HS257]"), "HS257"),
         (BASE.replace("address: \"127.0.0.1:8080\"", "address: \"nowhere\""), "at `listeners[0].address`"),

@@ -86,7 +86,7 @@ pub fn compile_reusing(
 ) -> Result<Snapshot, ConfigError> {
     let base_dir = file.parent().unwrap_or(Path::new(".")).to_owned();
     let tls = compile_listeners(&config, file, &base_dir)?;
-    let upstreams = compile_upstreams(&config.upstreams, file)?;
+    let upstreams = compile_upstreams(&config.upstreams, file, &base_dir)?;
 
     let authenticator = if config.jwt_providers.is_empty() {
         None
@@ -156,7 +156,8 @@ fn compile_listeners(
         }
         if let Some(settings) = &listener.tls {
             let acceptor = tls::load(settings, base_dir).map_err(|error| {
-                invalid(file, format!("listeners[{index}].tls"), error.to_string())
+                let at = format!("listeners[{index}].tls.{}", error.field());
+                invalid(file, at, error.to_string())
             })?;
             tls.insert(listener.name.clone(), Arc::new(acceptor));
         }
@@ -167,6 +168,7 @@ fn compile_listeners(
 fn compile_upstreams(
     upstreams: &BTreeMap<String, UpstreamConfig>,
     file: &Path,
+    base_dir: &Path,
 ) -> Result<HashMap<String, (Arc<UpstreamGroup>, UpstreamConfig)>, ConfigError> {
     let mut compiled = HashMap::new();
     for (name, upstream) in upstreams {
@@ -194,10 +196,26 @@ fn compile_upstreams(
                 })?;
             targets.push(authority);
         }
-        let group = Arc::new(UpstreamGroup::new(name, upstream, targets));
+        let tls = upstream_tls(name, upstream, file, base_dir)?;
+        let group = Arc::new(UpstreamGroup::new(name, upstream, targets).with_tls(tls));
         compiled.insert(name.clone(), (group, upstream.clone()));
     }
     Ok(compiled)
+}
+
+/// The upstream's TLS client settings, loaded and checked, when it has `tls`.
+fn upstream_tls(
+    name: &str,
+    upstream: &UpstreamConfig,
+    file: &Path,
+    base_dir: &Path,
+) -> Result<Option<Arc<tls::UpstreamTls>>, ConfigError> {
+    let Some(settings) = &upstream.tls else { return Ok(None) };
+    let loaded =
+        tls::UpstreamTls::load(settings, upstream.protocol, base_dir).map_err(|error| {
+            invalid(file, format!("upstreams.{name}.tls.{}", error.field()), error.to_string())
+        })?;
+    Ok(Some(Arc::new(loaded)))
 }
 
 struct RouteContext<'a> {
@@ -238,7 +256,7 @@ fn compile_route(
     let connect_timeout = route.connect_timeout.unwrap_or(upstream_config.connect_timeout).get();
     let client = clients
         .entry((route.upstream.clone(), connect_timeout))
-        .or_insert_with(|| build_client(upstream_config, connect_timeout))
+        .or_insert_with(|| build_client(upstream_config, connect_timeout, group.tls.clone()))
         .clone();
 
     if let HostPolicy::Rewrite(host) = &route.host {

@@ -175,6 +175,31 @@ pub struct UpstreamConfig {
     /// Idle kept-alive connections per target.
     #[serde(default = "default_pool_max_idle")]
     pub pool_max_idle: usize,
+    /// TLS (and mutual TLS) to the targets (docs/mtls.md); plaintext when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<UpstreamTlsConfig>,
+}
+
+/// How the gateway speaks TLS to an upstream: whom it trusts, whom it expects, what it shows.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamTlsConfig {
+    /// PEM bundle of the CAs the upstream's certificate chain must lead to (required).
+    pub ca: PathBuf,
+    /// Name sent as SNI and, without `expected_spiffe_id`, verified against the upstream's
+    /// DNS or IP SANs. Default: the target's host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_name: Option<String>,
+    /// PEM certificate chain the gateway presents to the upstream (mutual TLS). Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_certificate: Option<PathBuf>,
+    /// PEM private key of `client_certificate`; set both or neither.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<PathBuf>,
+    /// The SPIFFE ID (`spiffe://TRUST_DOMAIN/...`) the upstream's certificate must carry as
+    /// its URI SAN; it replaces the host name check. Default: not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_spiffe_id: Option<String>,
 }
 
 fn default_connect_timeout() -> ConfigDuration {

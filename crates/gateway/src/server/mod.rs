@@ -120,7 +120,7 @@ async fn accept_connection(
         tracing::error!(listener = %conn.listener, "listener has no TLS settings");
         return;
     };
-    let acceptor = TlsAcceptor::from(tls.server.clone());
+    let acceptor = TlsAcceptor::from(tls.current());
     let handshake = tokio::time::timeout(limits.header_read_timeout.get(), acceptor.accept(stream));
     match record_handshake(handshake).await {
         (Ok(Ok(stream)), _) => {

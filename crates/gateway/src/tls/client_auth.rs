@@ -8,17 +8,16 @@
 //! event.
 
 use std::future::Future;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use rustls::client::danger::HandshakeSignatureValid;
 use rustls::pki_types::UnixTime;
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::server::WebPkiClientVerifier;
-use rustls::{DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme};
-use rustls_pki_types::pem::PemObject;
+use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 use rustls_pki_types::CertificateDer;
 
+use super::pem::PemFile;
 use super::{identity, TlsError};
 use crate::config::model::ClientAuthMode;
 
@@ -38,38 +37,21 @@ pub async fn record_handshake<F: Future>(handshake: F) -> (F::Output, Option<Str
 
 /// Builds the client certificate verifier for a listener from its CA bundle.
 pub fn verifier(
-    ca_path: &Path,
+    client_ca: &PemFile,
     mode: ClientAuthMode,
 ) -> Result<Arc<dyn ClientCertVerifier>, TlsError> {
-    let roots = load_roots(ca_path)?;
+    let roots = client_ca.roots()?;
     let builder = WebPkiClientVerifier::builder(Arc::new(roots));
     let builder = match mode {
         ClientAuthMode::Required => builder,
         ClientAuthMode::Optional => builder.allow_unauthenticated(),
     };
-    let inner = builder.build().map_err(|error| TlsError::ClientCa {
-        path: ca_path.to_owned(),
+    let inner = builder.build().map_err(|error| TlsError::Ca {
+        field: "client_ca",
+        path: client_ca.path().to_owned(),
         reason: error.to_string(),
     })?;
     Ok(Arc::new(RecordingVerifier { inner }))
-}
-
-fn load_roots(ca_path: &Path) -> Result<RootCertStore, TlsError> {
-    let failure = |reason: String| TlsError::ClientCa { path: ca_path.to_owned(), reason };
-    let certs = CertificateDer::pem_file_iter(ca_path)
-        .and_then(|iter| iter.collect::<Result<Vec<_>, _>>())
-        .map_err(|error| failure(error.to_string()))?;
-    if certs.is_empty() {
-        return Err(failure("no PEM CERTIFICATE block found".to_owned()));
-    }
-
-    let mut roots = RootCertStore::empty();
-    for cert in certs {
-        roots
-            .add(cert)
-            .map_err(|error| failure(format!("a CA certificate is unusable: {error}")))?;
-    }
-    Ok(roots)
 }
 
 /// A verifier that delegates every decision and notes the subject of refused certificates.

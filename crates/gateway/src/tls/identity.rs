@@ -40,6 +40,31 @@ pub fn peer_principal(cert: &CertificateDer<'_>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Most SPIFFE IDs read from one certificate (an SVID has exactly one).
+const MAX_SPIFFE_IDS: usize = 4;
+
+/// The `spiffe://` URI SANs of a certificate, in order (at most four, each at most 2048
+/// bytes); empty when it cannot be parsed.
+pub fn spiffe_ids(cert: &CertificateDer<'_>) -> Vec<String> {
+    let Ok((_, parsed)) = X509Certificate::from_der(cert.as_ref()) else {
+        return Vec::new();
+    };
+    let Ok(Some(san)) = parsed.subject_alternative_name() else {
+        return Vec::new();
+    };
+    san.value
+        .general_names
+        .iter()
+        .filter_map(|name| match name {
+            GeneralName::URI(uri) if uri.starts_with(SPIFFE_PREFIX) && uri.len() <= 2048 => {
+                Some((*uri).to_owned())
+            }
+            _ => None,
+        })
+        .take(MAX_SPIFFE_IDS)
+        .collect()
+}
+
 /// The subject distinguished name of a certificate (for events about refused certificates).
 pub fn subject(cert: &CertificateDer<'_>) -> Option<String> {
     let (_, parsed) = X509Certificate::from_der(cert.as_ref()).ok()?;
@@ -68,8 +93,10 @@ mod tests {
         let mut params = rcgen::CertificateParams::new(vec!["svc.example".to_owned()]).unwrap();
         let uri = "spiffe://cluster.local/ns/research/sa/frontend".try_into().unwrap();
         params.subject_alt_names.push(rcgen::SanType::URI(uri));
-        let principal = peer_principal(&cert(params));
+        let der = cert(params);
+        let principal = peer_principal(&der);
         assert_eq!(principal.as_deref(), Some("cluster.local/ns/research/sa/frontend"));
+        assert_eq!(spiffe_ids(&der), ["spiffe://cluster.local/ns/research/sa/frontend"]);
 
         let params = rcgen::CertificateParams::new(vec!["svc.example".to_owned()]).unwrap();
         assert_eq!(peer_principal(&cert(params)).as_deref(), Some("svc.example"));
@@ -86,5 +113,6 @@ mod tests {
         let der = CertificateDer::from(vec![0x30, 0x03, 0x02, 0x01, 0x01]);
         assert_eq!(peer_principal(&der), None);
         assert_eq!(subject(&der), None);
+        assert!(spiffe_ids(&der).is_empty());
     }
 }

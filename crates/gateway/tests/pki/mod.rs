@@ -1,6 +1,8 @@
 //! Certificates made at test time for mutual TLS tests, and a client that presents them.
 #![allow(dead_code)]
 
+pub mod tls_upstream;
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -47,6 +49,23 @@ impl Ca {
         self.leaf(CertificateParams::new(vec!["localhost".to_owned()]).unwrap())
     }
 
+    /// The server certificate for `localhost` with a chosen serial number.
+    pub fn server_with_serial(&self, serial: u64) -> Leaf {
+        let mut params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+        params.serial_number = Some(rcgen::SerialNumber::from(serial));
+        self.leaf(params)
+    }
+
+    /// A server certificate with DNS or IP SANs `names` and, when given, a SPIFFE URI SAN.
+    pub fn named_server(&self, names: &[&str], spiffe: Option<&str>) -> Leaf {
+        let names = names.iter().map(|name| name.to_string()).collect::<Vec<_>>();
+        let mut params = CertificateParams::new(names).unwrap();
+        if let Some(uri) = spiffe {
+            params.subject_alt_names.push(SanType::URI(uri.try_into().unwrap()));
+        }
+        self.leaf(params)
+    }
+
     /// A client with a SPIFFE ID `spiffe://cluster.local/ns/NS/sa/SA`.
     pub fn spiffe_client(&self, ns: &str, sa: &str, validity: Validity) -> Leaf {
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -86,6 +105,13 @@ pub fn write_server_files(dir: &Path, ca: &Ca, client_ca: &Ca) {
     std::fs::write(dir.join("server.pem"), &server.cert_pem).unwrap();
     std::fs::write(dir.join("server-key.pem"), &server.key_pem).unwrap();
     std::fs::write(dir.join("client-ca.pem"), &client_ca.pem).unwrap();
+}
+
+/// The serial number of a DER certificate, as bytes.
+pub fn serial_of(der: &CertificateDer<'_>) -> Vec<u8> {
+    use x509_parser::prelude::FromDer;
+    let (_, cert) = x509_parser::certificate::X509Certificate::from_der(der.as_ref()).unwrap();
+    cert.tbs_certificate.raw_serial().to_vec()
 }
 
 /// Opens a TLS connection that trusts `ca`, presenting `client` when given.
