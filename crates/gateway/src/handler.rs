@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use arc_swap::ArcSwap;
 use http::header::{HeaderValue, CONTENT_LENGTH, USER_AGENT};
-use http::{Request, Response, StatusCode};
+use http::{Method, Request, Response, StatusCode};
 use hyper::body::Incoming;
 use rampart_events::{EventSink, EventType, SecurityEvent};
 use rampart_path::PathOptions;
@@ -200,6 +200,13 @@ impl Gateway {
         ctx: &mut RequestContext,
         request: &Request<Incoming>,
     ) -> Result<&'s CompiledRoute, Box<Denial>> {
+        if request.method() == Method::CONNECT {
+            let message = "CONNECT is not supported: rampart is a reverse proxy, not a tunnel";
+            let denial = Denial::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", message)
+                .detail("reason", "connect_not_supported")
+                .header(http::header::CONNECTION, HeaderValue::from_static("close"));
+            return Err(Box::new(denial));
+        }
         let path = rampart_path::normalize_path(request.uri().path(), &self.path_options).map_err(
             |error| {
                 Box::new(
@@ -318,16 +325,44 @@ pub fn request_id(incoming: Option<&HeaderValue>) -> HeaderValue {
     }
 }
 
-/// The normalized host name of a request: the URI's authority (HTTP/2, absolute form) or Host.
+/// The normalized host name of a request, from the URI's authority (HTTP/2, absolute form) or
+/// the Host header. Refuses what RFC 9112 (3.2) and RFC 9113 (8.3.1) call malformed, because a
+/// gateway that routes on one host while the upstream sees another can be bypassed: more than
+/// one Host header, an HTTP/1.1 request without one, and an authority that names another host
+/// than the Host header.
 fn request_host(request: &Request<Incoming>) -> Result<String, String> {
-    let raw = match request.uri().authority() {
-        Some(authority) => authority.as_str(),
-        None => match request.headers().get(http::header::HOST) {
-            Some(value) => value.to_str().map_err(|_| "the Host header is not ASCII".to_owned())?,
-            None => return Ok(String::new()),
-        },
+    let mut host_headers = request.headers().get_all(http::header::HOST).iter();
+    let header = host_headers.next();
+    if host_headers.next().is_some() {
+        return Err("the request has more than one Host header".to_owned());
+    }
+    let header = match header {
+        Some(value) => {
+            let text = value.to_str().map_err(|_| "the Host header is not ASCII".to_owned())?;
+            Some(normalize(text, "Host header")?)
+        }
+        None => None,
     };
-    rampart_path::normalize_host(raw).map(|host| host.name).map_err(|error| error.to_string())
+    let authority = match request.uri().authority() {
+        Some(authority) => Some(normalize(authority.as_str(), "request target's authority")?),
+        None => None,
+    };
+
+    match (authority, header) {
+        (Some(authority), Some(header)) if authority != header => Err(
+            "the request target's authority and the Host header name different hosts".to_owned(),
+        ),
+        (Some(host), _) | (None, Some(host)) => Ok(host.name),
+        (None, None) if request.version() == http::Version::HTTP_11 => {
+            Err("an HTTP/1.1 request needs a Host header".to_owned())
+        }
+        (None, None) => Ok(String::new()),
+    }
+}
+
+/// Normalizes one host value, naming where it came from in the error.
+fn normalize(raw: &str, what: &str) -> Result<rampart_path::NormalizedHost, String> {
+    rampart_path::normalize_host(raw).map_err(|error| format!("{what}: {error}"))
 }
 
 /// Refuses early a body whose declared length exceeds the route's limit.

@@ -131,11 +131,13 @@ async fn malformed_bodies_are_denied_before_the_upstream() {
 
     let wrong_type = send(addr, with_type(addr, "/readings", VALID, "text/plain")).await;
     assert_eq!(wrong_type.status, 415);
-    assert_eq!(wrong_type.json()["error"], "invalid_request");
+    assert_eq!(wrong_type.json()["error"], "unsupported_media_type");
 
     let big = format!(r#"{{"experiment_id": "{}"}}"#, "x".repeat(4096));
     let too_large = send(addr, post(addr, "/readings", big)).await;
     assert_eq!(too_large.status, 413);
+    // The gateway's own 413 says `body_too_large`; the validate stage's must say the same.
+    assert_eq!(too_large.json()["error"], "body_too_large");
 
     let malformed = send(addr, post(addr, "/readings", r#"{"experiment_id": "#)).await;
     assert_eq!(malformed.status, 400);

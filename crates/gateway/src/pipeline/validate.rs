@@ -175,14 +175,16 @@ fn rejected(rejection: Rejection) -> Denial {
     let mut fields = serde_json::Map::new();
     fields.insert("details".to_owned(), details.clone());
 
-    let mut denial = Denial::new(status, "invalid_request", rejection.message)
+    let code = reason(status);
+    let mut denial = Denial::new(status, code, rejection.message)
         .event(EventType::ValidationFailed)
-        .detail("reason", reason(status))
+        .detail("reason", code)
         .detail("validation_errors", details);
     denial.body_fields = Some(fields);
     denial
 }
 
+/// The error code of the body and the event's reason; 413 and 415 use the gateway's own codes.
 fn reason(status: StatusCode) -> &'static str {
     match status {
         StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
