@@ -57,9 +57,10 @@ fn serve_connection(mut stream: TcpStream) -> std::io::Result<()> {
             stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")?;
             return Ok(());
         };
-        let close = request.headers.iter().any(|(k, v)| {
-            k.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case(b"close")
-        });
+        let close = request
+            .headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("connection") && v.eq_ignore_ascii_case(b"close"));
         let response = albedo::respond(&request);
         stream.write_all(&encode(&response, request.method == "HEAD", close))?;
         if close {

@@ -179,7 +179,11 @@ impl FtwSummary {
             writeln!(out, "{} ({}):", kind.label(), failures.len())?;
             for f in failures {
                 let reason = f.notes.first().map_or("", String::as_str);
-                writeln!(out, "  {} missing {:?} unexpected {:?} {reason}", f.test, f.missing, f.unexpected)?;
+                writeln!(
+                    out,
+                    "  {} missing {:?} unexpected {:?} {reason}",
+                    f.test, f.missing, f.unexpected
+                )?;
             }
         }
         Ok(())

@@ -142,7 +142,11 @@ mod tests {
         std::fs::write(&path, "{\"request_id\":\"ftw-old\",\"event_type\":\"waf\"}\n").unwrap();
         let mut file = EventFile::at_end(&path, "ftw-").unwrap();
 
-        let waf = r#"{"event_type":"waf","request_id":"ftw-1-0","status":200,"details":{"rule_ids":[1,2],"matches":[{"rule_id":1,"msg":"m","variable":"ARGS:a","value":"v"}]}}"#;
+        let waf = concat!(
+            r#"{"event_type":"waf","request_id":"ftw-1-0","status":200,"details":"#,
+            r#"{"rule_ids":[1,2],"matches":[{"rule_id":1,"msg":"m","variable":"ARGS:a","#,
+            r#""value":"v"}]}}"#
+        );
         let other = r#"{"event_type":"waf","request_id":"other","details":{}}"#;
         let partial = r#"{"event_type":"request_denied","request_id":"ftw-end","#;
         let text = format!("{waf}\n{other}\n{partial}");
@@ -161,8 +165,11 @@ mod tests {
             .append(true)
             .open(&path)
             .and_then(|mut f| {
-                std::io::Write::write_all(&mut f, br#""status":400,"details":{"reason":"x"}}
-"#)
+                std::io::Write::write_all(
+                    &mut f,
+                    br#""status":400,"details":{"reason":"x"}}
+"#,
+                )
             })
             .unwrap();
         file.wait_for("ftw-end", Duration::ZERO).unwrap();

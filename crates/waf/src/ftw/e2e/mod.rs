@@ -82,9 +82,8 @@ fn resolve(target: &str) -> Result<SocketAddr, FtwError> {
         return Err(fail("only plain-HTTP listeners are supported; use http://".into()));
     }
     let authority = target.strip_prefix("http://").unwrap_or(target).trim_end_matches('/');
-    let mut addresses = authority
-        .to_socket_addrs()
-        .map_err(|e| fail(format!("not a HOST:PORT address ({e})")))?;
+    let mut addresses =
+        authority.to_socket_addrs().map_err(|e| fail(format!("not a HOST:PORT address ({e})")))?;
     addresses.next().ok_or_else(|| fail("the host name has no address".into()))
 }
 
