@@ -38,6 +38,7 @@ pub(super) struct EventFile<'a> {
     pending: Vec<u8>,
     prefix: String,
     by_id: HashMap<String, Vec<Seen>>,
+    broken: usize,
 }
 
 impl<'a> EventFile<'a> {
@@ -47,7 +48,8 @@ impl<'a> EventFile<'a> {
             .map_err(|source| FtwError::Events { path: path.to_path_buf(), source })?
             .len();
         let prefix = prefix.to_owned();
-        Ok(Self { path, offset, pending: Vec::new(), prefix, by_id: HashMap::new() })
+        let by_id = HashMap::new();
+        Ok(Self { path, offset, pending: Vec::new(), prefix, by_id, broken: 0 })
     }
 
     /// Reads until an event of request `id` has been read, or fails after `timeout`. The
@@ -65,6 +67,12 @@ impl<'a> EventFile<'a> {
             }
             std::thread::sleep(POLL);
         }
+    }
+
+    /// How many lines read were not JSON objects: events the gateway failed to write whole (a
+    /// full disk, say); the requests they belonged to are judged without them.
+    pub fn broken_lines(&self) -> usize {
+        self.broken
     }
 
     /// The events of request `id`, in file order.
@@ -94,7 +102,10 @@ impl<'a> EventFile<'a> {
     }
 
     fn index(&mut self, line: &[u8]) {
-        let Ok(event) = serde_json::from_slice::<Value>(line) else { return };
+        let Ok(event) = serde_json::from_slice::<Value>(line) else {
+            self.broken += 1;
+            return;
+        };
         let Some(id) = event["request_id"].as_str() else { return };
         if !id.starts_with(&self.prefix) {
             return;
@@ -160,6 +171,7 @@ mod tests {
         assert_eq!(file.of("ftw-1-0")[0].rule_ids, [1, 2]);
         assert_eq!(file.of("ftw-1-0")[0].matches[0].2, "ARGS:a");
         assert!(file.of("other").is_empty());
+        assert_eq!(file.broken_lines(), 0);
 
         std::fs::OpenOptions::new()
             .append(true)
@@ -175,5 +187,13 @@ mod tests {
         file.wait_for("ftw-end", Duration::ZERO).unwrap();
         assert_eq!(file.of("ftw-end")[0].reason.as_deref(), Some("x"));
         assert_eq!(file.of("ftw-end")[0].status, Some(400));
+
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, b"{\"cut\n"))
+            .unwrap();
+        assert!(file.wait_for("ftw-never", Duration::ZERO).is_err());
+        assert_eq!(file.broken_lines(), 1);
     }
 }

@@ -62,6 +62,11 @@ pub fn run_end_to_end(
     let sentinel = format!("ftw-sentinel-{nonce}");
     marker(address, &sentinel, target)?;
     events.wait_for(&sentinel, target.timeout)?;
+    if events.broken_lines() > 0 {
+        let path = target.events.display();
+        let count = events.broken_lines();
+        writeln!(out, "WARNING {path}: {count} lines are not JSON events (see the gateway's log)")?;
+    }
 
     for (case, replies) in cases.iter().zip(&replies) {
         match case.plan {

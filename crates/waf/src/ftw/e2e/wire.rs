@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use super::super::framing;
 
-/// Largest response body kept; the rest is not read.
-const MAX_BODY: usize = 4 * 1024 * 1024;
+/// Largest response body kept (the replies of a whole run are kept until they are judged);
+/// the rest is not read.
+const MAX_BODY: usize = 256 * 1024;
 
 /// Largest response head read.
 const MAX_HEAD: usize = 64 * 1024;
