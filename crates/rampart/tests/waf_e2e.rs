@@ -85,6 +85,7 @@ fn start_gateway(config: &Path) -> Gateway {
         seen.push(line);
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("rampart serve did not start listening; its log:\n{}", seen.join("\n"));
 }
 
