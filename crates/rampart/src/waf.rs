@@ -1,23 +1,27 @@
-//! `rampart waf ftw`: the go-ftw regression runner, in-process.
+//! `rampart waf ftw`: the go-ftw regression runner, in-process or end to end through a running
+//! `rampart serve`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use rampart_waf::ftw::{self, FtwOptions};
+use rampart_waf::ftw::{self, EndToEndOptions, FtwOptions};
 
 /// WAF subcommands.
 #[derive(Debug, Subcommand)]
 pub enum WafCommand {
-    /// Run tests in the go-ftw YAML format against the engine (exit 0 when none fails).
+    /// Run tests in the go-ftw YAML format against the engine, or with --target through a
+    /// running gateway (exit 0 when none fails).
     Ftw(FtwArgs),
 }
 
 /// Arguments of `rampart waf ftw`.
 #[derive(Debug, Args)]
 pub struct FtwArgs {
-    /// Rule files, loaded in order (for CRS: the setup file, then rules/*.conf).
-    #[arg(long = "rules", required = true, num_args = 1..)]
+    /// Rule files, loaded in order (for CRS: the setup file, then rules/*.conf). In-process
+    /// only: with --target the gateway's route config names the rules.
+    #[arg(long = "rules", num_args = 1.., required_unless_present = "target")]
     rules: Vec<PathBuf>,
     /// A test file, or a directory searched recursively for *.yaml.
     #[arg(long)]
@@ -31,6 +35,16 @@ pub struct FtwArgs {
     /// Print every failure with expected and seen rule ids.
     #[arg(long)]
     show_failures: bool,
+    /// Send every request over TCP to this plain-HTTP listener of `rampart serve`
+    /// (http://HOST:PORT) and judge the gateway's waf events instead of running in-process.
+    #[arg(long, requires = "events", conflicts_with = "rules")]
+    target: Option<String>,
+    /// With --target: the gateway's event file (events.sink: file, events.path).
+    #[arg(long, requires = "target")]
+    events: Option<PathBuf>,
+    /// With --target: seconds to wait for each response and for the run's events.
+    #[arg(long, default_value_t = 60, requires = "target")]
+    timeout: u64,
 }
 
 /// Runs a WAF subcommand.
@@ -44,7 +58,18 @@ pub fn run(command: &WafCommand) -> ExitCode {
         show_failures: args.show_failures,
     };
     let mut stdout = std::io::stdout().lock();
-    match ftw::run(&options, &mut stdout) {
+    let result = match (&args.target, &args.events) {
+        (Some(target), Some(events)) => {
+            let target = EndToEndOptions {
+                target: target.clone(),
+                events: events.clone(),
+                timeout: Duration::from_secs(args.timeout),
+            };
+            ftw::run_end_to_end(&options, &target, &mut stdout)
+        }
+        _ => ftw::run(&options, &mut stdout),
+    };
+    match result {
         Ok(summary) if summary.failed == 0 => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(error) => {

@@ -17,6 +17,40 @@ pub struct FamilyCount {
     pub skipped: usize,
 }
 
+/// What kind of difference a failure is. In-process every failure is a rule difference; end to
+/// end the runner tells apart the layers in front of the rules.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FailureKind {
+    /// The rules logged other ids (or another status) than the test expects.
+    #[default]
+    Rules,
+    /// The gateway's HTTP layer (hyper's parser) answered before the gateway saw the request:
+    /// a response without the request id, or no response.
+    HttpLayer,
+    /// A gateway stage in front of the WAF (path or host checks, body limit, upstream) denied
+    /// the request, with its own event.
+    Gateway,
+    /// The test expects response rules (phases 3 and 4) or logging-phase rules (phase 5),
+    /// which the gateway does not run yet.
+    ResponseInspection,
+    /// Only a log regex failed: events carry rule ids, messages and matched variables, not
+    /// ModSecurity's log text.
+    LogText,
+}
+
+impl FailureKind {
+    /// How the report names this kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Rules => "rule differences",
+            Self::HttpLayer => "refused by the HTTP layer",
+            Self::Gateway => "denied by the gateway before the WAF",
+            Self::ResponseInspection => "needs response inspection or the logging phase",
+            Self::LogText => "log text not in events",
+        }
+    }
+}
+
 /// One failed test, with what was expected and what was seen.
 #[derive(Debug, Clone)]
 pub struct FtwFailure {
@@ -32,6 +66,8 @@ pub struct FtwFailure {
     pub seen: Vec<u64>,
     /// Other differences (status, regex).
     pub notes: Vec<String>,
+    /// What kind of difference it is.
+    pub kind: FailureKind,
 }
 
 /// The outcome of a run.
@@ -49,6 +85,8 @@ pub struct FtwSummary {
     pub files: BTreeMap<String, FamilyCount>,
     /// Every failure.
     pub failures: Vec<FtwFailure>,
+    /// Whether the run went through a gateway (the report then counts failures by kind).
+    pub end_to_end: bool,
 }
 
 impl FtwSummary {
@@ -72,6 +110,7 @@ impl FtwSummary {
             unexpected: r.unexpected,
             seen: r.seen,
             notes: r.notes,
+            kind: r.kind,
         });
     }
 
@@ -119,6 +158,34 @@ impl FtwSummary {
                 c.passed, c.failed, c.skipped
             )?;
         }
+        if self.end_to_end {
+            self.write_kinds(out)?;
+        }
         writeln!(out, "{} passed, {} failed, {} skipped", self.passed, self.failed, self.skipped)
+    }
+
+    /// How many failures are of this kind.
+    pub fn count(&self, kind: FailureKind) -> usize {
+        self.failures.iter().filter(|f| f.kind == kind).count()
+    }
+
+    /// Lists the failures grouped by kind, each with its first note (the reason).
+    fn write_kinds(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let mut kinds: BTreeMap<FailureKind, Vec<&FtwFailure>> = BTreeMap::new();
+        for failure in &self.failures {
+            kinds.entry(failure.kind).or_default().push(failure);
+        }
+        for (kind, failures) in &kinds {
+            writeln!(out, "{} ({}):", kind.label(), failures.len())?;
+            for f in failures {
+                let reason = f.notes.first().map_or("", String::as_str);
+                writeln!(
+                    out,
+                    "  {} missing {:?} unexpected {:?} {reason}",
+                    f.test, f.missing, f.unexpected
+                )?;
+            }
+        }
+        Ok(())
     }
 }

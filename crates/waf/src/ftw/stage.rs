@@ -3,6 +3,7 @@
 use super::albedo;
 use super::http::{self, ParsedRequest};
 use super::model::{Output, Test};
+use super::report::FailureKind;
 use crate::engine::{Transaction, TransactionInfo, WafEngine};
 
 /// The outcome of one test.
@@ -18,15 +19,22 @@ pub struct TestResult {
     pub seen: Vec<u64>,
     /// Other reasons (status, regex).
     pub notes: Vec<String>,
+    /// What kind of difference the failure is.
+    pub kind: FailureKind,
 }
 
 /// What one stage produced.
-struct Observed {
-    status: u16,
-    ids: Vec<u64>,
-    log: String,
-    body: Vec<u8>,
-    http_error: bool,
+pub(super) struct Observed {
+    /// The status the client saw.
+    pub status: u16,
+    /// The rule ids logged.
+    pub ids: Vec<u64>,
+    /// ModSecurity-style log lines, for the regex expectations.
+    pub log: String,
+    /// The response body.
+    pub body: Vec<u8>,
+    /// Whether the HTTP layer refused the request before any rule ran.
+    pub http_error: bool,
 }
 
 pub(super) fn run_test(
@@ -157,7 +165,8 @@ fn escape(bytes: &[u8]) -> String {
     out
 }
 
-fn judge(expected: &Output, observed: &Observed) -> TestResult {
+/// Compares what a stage produced with what it should have produced.
+pub(super) fn judge(expected: &Output, observed: &Observed) -> TestResult {
     let mut result =
         TestResult { passed: true, seen: observed.ids.clone(), ..TestResult::default() };
     if let Some(log) = &expected.log {
