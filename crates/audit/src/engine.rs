@@ -1,7 +1,7 @@
 //! Runs the checks over resources and applies suppressions.
 
 use crate::checks::{self, Check, PodInput, Rule};
-use crate::finding::{Finding, PssLevel, PssTag, PssVersion};
+use crate::finding::{Finding, PssLevel, PssTag, PssVersion, Severity};
 use crate::manifest::{InputProblem, PodView, Resource, WORKLOAD_KINDS};
 use crate::suppress::{self, SuppressionConfig};
 
@@ -45,29 +45,58 @@ pub struct Report {
 /// Runs every check that applies to `options` over `resources`.
 pub fn audit(resources: &[Resource], options: &AuditOptions) -> Report {
     let level = options.pss_level.unwrap_or(PssLevel::Restricted);
-    let mut raw: Vec<(usize, usize, &'static Check, String)> = Vec::new();
+    let mut raw: Vec<(usize, usize, &'static Check, String, Severity)> = Vec::new();
     for (order, check) in checks::all().iter().enumerate() {
         let pss_only = options.pss_level.is_some() && check.pss.is_none();
         if pss_only || !checks::pss_active(check, level, options.pss_version) {
             continue;
         }
         for (index, message) in run_check(check, resources, options.pss_version) {
-            raw.push((index, order, check, message));
+            let Some(resource) = resources.get(index) else { continue };
+            let (message, severity) = keep_baseline_severity(check, resource, message, options);
+            raw.push((index, order, check, message, severity));
         }
     }
-    raw.sort_by_key(|(index, order, _, _)| (*index, *order));
+    raw.sort_by_key(|(index, order, _, _, _)| (*index, *order));
 
     let mut report =
         Report { resources: resources.len(), notes: notes(resources), ..Report::default() };
-    for (index, _, check, message) in raw {
+    for (index, _, check, message, severity) in raw {
         let Some(resource) = resources.get(index) else { continue };
         if suppressed(check.id, resource, &options.suppressions) {
             report.suppressed += 1;
         } else {
-            report.findings.push(finding(check, resource, message, options.pss_version));
+            let mut finding = finding(check, resource, message, options.pss_version);
+            finding.severity = severity;
+            report.findings.push(finding);
         }
     }
     report
+}
+
+/// A restricted check that replaces a baseline one (PSS-RESTR-VOLUMETYPES for
+/// PSS-BASE-HOSTPATH, ...) must not report a pod that also fails the baseline control at a
+/// lower severity than the baseline check would: the stricter run would otherwise be the more
+/// lenient CI gate. When the replaced check fails too, the finding takes the higher severity
+/// and says so.
+fn keep_baseline_severity(
+    check: &Check,
+    resource: &Resource,
+    message: String,
+    options: &AuditOptions,
+) -> (String, Severity) {
+    let replaced = check.pss.and_then(|pss| pss.overrides).and_then(|control| {
+        checks::all().iter().find(|c| c.pss.is_some_and(|p| p.control == control))
+    });
+    let Some(baseline) = replaced else { return (message, check.severity) };
+    let single = std::slice::from_ref(resource);
+    match run_check(baseline, single, options.pss_version).into_iter().next() {
+        Some((_, also)) if baseline.severity > check.severity => {
+            let message = format!("{message}; fails the baseline level too ({}): {also}", baseline.id);
+            (message, baseline.severity)
+        }
+        _ => (message, check.severity),
+    }
 }
 
 fn run_check(check: &Check, resources: &[Resource], version: PssVersion) -> Vec<(usize, String)> {

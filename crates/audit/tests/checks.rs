@@ -124,3 +124,46 @@ fn pss_controls_cover_every_kubernetes_check() {
     }
     assert_eq!(controls.len(), kubernetes.len());
 }
+
+/// Found by a new user: at the restricted level (the default), a hostPath volume and an added
+/// SYS_ADMIN capability were reported only by the restricted checks that replace the baseline
+/// ones, at medium severity, so the strictest run was the most lenient CI gate.
+#[test]
+fn restricted_checks_keep_the_severity_of_the_baseline_checks_they_replace() {
+    let manifest = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: docker-sock, namespace: ci}
+spec:
+  selector: {matchLabels: {app: x}}
+  template:
+    metadata: {labels: {app: x}}
+    spec:
+      containers:
+        - name: app
+          image: example/app:1.0
+          securityContext: {capabilities: {add: [SYS_ADMIN]}}
+          volumeMounts: [{name: sock, mountPath: /var/run/docker.sock}]
+      volumes:
+        - name: sock
+          hostPath: {path: /var/run/docker.sock}
+"#;
+    let loaded = load_str("hp.yaml", manifest, &Limits::default());
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    for level in [None, Some(PssLevel::Restricted), Some(PssLevel::Baseline)] {
+        let options = AuditOptions { pss_level: level, ..Default::default() };
+        let report = audit(&loaded.resources, &options);
+        for (restricted, baseline) in [
+            ("PSS-RESTR-VOLUMETYPES", "PSS-BASE-HOSTPATH"),
+            ("PSS-RESTR-CAPABILITIES", "PSS-BASE-CAPABILITIES"),
+        ] {
+            let finding = report
+                .findings
+                .iter()
+                .find(|f| f.check == restricted || f.check == baseline)
+                .unwrap_or_else(|| panic!("{level:?}: no {restricted} or {baseline}"));
+            let severity = finding.severity;
+            assert_eq!(severity, rampart_audit::Severity::High, "{level:?}: {finding:?}");
+        }
+    }
+}
