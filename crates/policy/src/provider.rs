@@ -198,7 +198,7 @@ fn compile_http(
             &spec.headers_to_upstream_on_allow,
             &at("headers_to_upstream_on_allow"),
         )?,
-        headers_to_downstream_on_deny: header_names(
+        headers_to_downstream_on_deny: downstream_names(
             &spec.headers_to_downstream_on_deny,
             &at("headers_to_downstream_on_deny"),
         )?,
@@ -263,6 +263,17 @@ fn header_names(names: &[String], path: &str) -> Result<Vec<HeaderName>, (String
         }
     }
     Ok(out)
+}
+
+/// Like [`header_names`], also refusing `content-type`: the denial's body is rampart's JSON.
+fn downstream_names(names: &[String], path: &str) -> Result<Vec<HeaderName>, (String, Problem)> {
+    let parsed = header_names(names, path)?;
+    match names.iter().position(|name| name.eq_ignore_ascii_case("content-type")) {
+        Some(index) => {
+            Err((format!("{path}[{index}]"), Problem::ReservedHeader("content-type".into())))
+        }
+        None => Ok(parsed),
+    }
 }
 
 #[cfg(test)]
