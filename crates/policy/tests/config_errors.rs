@@ -254,7 +254,8 @@ fn provider_errors_name_their_path() {
         Policies::compile(&config, &IstioDocuments::default()).unwrap_err()
     };
     let url = "url: 'http://h:1/c'";
-    let cases: [(String, &str, fn(&Problem) -> bool); 6] = [
+    type Case = (String, &'static str, fn(&Problem) -> bool);
+    let cases: [Case; 6] = [
         (format!("{url}, timeout: 10"), "http.timeout", |p| {
             matches!(p, Problem::InvalidTimeout(_))
         }),

@@ -69,7 +69,8 @@ impl AuthorizeStage {
             }
         }
         if decision.allowed {
-            tracing::debug!(route = %self.target, decision.reason = decision.reason.as_str(), "allow");
+            let reason = decision.reason.as_str();
+            tracing::debug!(route = %self.target, decision.reason = reason, "allow");
             return Flow::Continue;
         }
         Flow::deny(denial(&decision, principal.as_deref()))
