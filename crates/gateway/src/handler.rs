@@ -35,6 +35,10 @@ pub struct ConnectionInfo {
     pub principal: Option<Arc<str>>,
     /// The local port the connection arrived on.
     pub local_port: Option<u16>,
+    /// The local address the connection arrived on (`destination.ip` in policies).
+    pub local_ip: Option<std::net::IpAddr>,
+    /// The TLS server name the client asked for (`connection.sni` in policies).
+    pub sni: Option<Arc<str>>,
 }
 
 /// State shared by every connection: the current snapshot, metrics and the event sink.
@@ -108,6 +112,8 @@ impl Gateway {
             peer_verified: conn.peer_verified,
             principal: conn.principal.clone(),
             local_port: conn.local_port,
+            local_ip: conn.local_ip,
+            sni: conn.sni.clone(),
             path: String::new(),
             host: String::new(),
             route: None,

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod config;
 pub mod demo;
+pub mod ext_authz;
 pub mod forwarding;
 pub mod handler;
 pub mod metrics;

@@ -40,6 +40,17 @@ struct PolicyResult {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ProviderOutcome {
+    provider: Arc<str>,
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ProviderLabel {
+    provider: Arc<str>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ResultLabel {
     result: &'static str,
 }
@@ -57,6 +68,8 @@ pub struct Metrics {
     connections: Gauge,
     limit_decisions: Family<PolicyResult, Counter>,
     limit_store_up: Gauge,
+    ext_authz_calls: Family<ProviderOutcome, Counter>,
+    ext_authz_latency: Family<ProviderLabel, Histogram>,
 }
 
 /// Route label used for requests that matched no route.
@@ -84,6 +97,10 @@ impl Metrics {
         let limit_decisions = Family::<PolicyResult, Counter>::default();
         let limit_store_up = Gauge::default();
         limit_store_up.set(1);
+        let ext_authz_calls = Family::<ProviderOutcome, Counter>::default();
+        let ext_authz_latency = Family::<ProviderLabel, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.000_25, 2.0, 16))
+        });
 
         registry.register("requests", "Requests answered, by route and status", requests.clone());
         registry.register(
@@ -118,6 +135,17 @@ impl Metrics {
             "Whether the shared (Redis) rate-limit store answers: 1 up, 0 down",
             limit_store_up.clone(),
         );
+        registry.register(
+            "ext_authz_calls",
+            "External authorizer checks, by provider and outcome (allowed, denied, timeout, \
+             unreachable, error)",
+            ext_authz_calls.clone(),
+        );
+        registry.register(
+            "ext_authz_duration_seconds",
+            "Time for an external authorizer check, by provider",
+            ext_authz_latency.clone(),
+        );
 
         Self {
             registry,
@@ -130,6 +158,8 @@ impl Metrics {
             connections,
             limit_decisions,
             limit_store_up,
+            ext_authz_calls,
+            ext_authz_latency,
         }
     }
 
@@ -167,6 +197,14 @@ impl Metrics {
     /// Records whether the shared rate-limit store answers.
     pub fn limit_store_up(&self, up: bool) {
         self.limit_store_up.set(i64::from(up));
+    }
+
+    /// Counts an external authorizer check and its duration.
+    pub fn ext_authz_call(&self, provider: &Arc<str>, outcome: &'static str, elapsed: Duration) {
+        let labels = ProviderOutcome { provider: provider.clone(), outcome };
+        self.ext_authz_calls.get_or_create(&labels).inc();
+        let provider = ProviderLabel { provider: provider.clone() };
+        self.ext_authz_latency.get_or_create(&provider).observe(elapsed.as_secs_f64());
     }
 
     /// Tracks open client connections.

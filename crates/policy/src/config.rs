@@ -11,6 +11,7 @@ use crate::{PolicyError, Problem};
 ///
 /// ```yaml
 /// policies: []                 # rampart-form policies, see PolicySpec
+/// providers: []                # external authorizers, see ProviderSpec
 /// istio:
 ///   files: [policies/research.yaml]
 ///   root_namespace: istio-system
@@ -28,6 +29,9 @@ pub struct PolicyConfig {
     /// Istio documents and how their selectors map to targets. Default: none.
     #[serde(default)]
     pub istio: IstioConfig,
+    /// External authorizers that CUSTOM policies name. Default: none.
+    #[serde(default)]
+    pub providers: Vec<crate::ProviderSpec>,
 }
 
 impl PolicyConfig {

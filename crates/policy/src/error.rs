@@ -100,6 +100,24 @@ pub enum Problem {
     /// A CUSTOM policy without provider.
     #[error("CUSTOM policies need a provider")]
     MissingProvider,
+    /// A CUSTOM policy names a provider missing from `providers`.
+    #[error("no provider named `{0}`; define it under authorization.providers")]
+    UnknownProvider(String),
+    /// Two providers with one name.
+    #[error("duplicate provider name `{0}`")]
+    DuplicateProvider(String),
+    /// An authorizer URL rampart cannot call.
+    #[error("`{0}` is not a usable authorizer URL: {1}")]
+    InvalidProviderUrl(String, &'static str),
+    /// A timeout that does not parse or is out of range.
+    #[error("invalid timeout `{0}`: write 250ms, 2s or 0.5s (from 1ms to 60s)")]
+    InvalidTimeout(String),
+    /// A `status_on_error` outside 400-599.
+    #[error("status_on_error {0} must be a 4xx or 5xx status")]
+    InvalidStatusOnError(u16),
+    /// A header the gateway sets itself or that is hop-by-hop.
+    #[error("header `{0}` cannot be listed: the gateway sets it itself or it is hop-by-hop")]
+    ReservedHeader(String),
     /// A provider on a policy that is not CUSTOM.
     #[error("a provider is only allowed on CUSTOM policies")]
     UnexpectedProvider,

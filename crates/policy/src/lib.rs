@@ -6,6 +6,8 @@
 //! are errors naming the path of the bad value), prepares every matcher, and indexes them by
 //! target. [`PolicySet::evaluate`] then decides a request from its [`RequestAttributes`] in
 //! Istio's order: CUSTOM (reported for the gateway to call), DENY, ALLOW; AUDIT is recorded.
+//! The external authorizers CUSTOM policies name are validated here ([`ExternalAuthorizer`]);
+//! the gateway calls them.
 //!
 //! This crate does no I/O on the hot path and knows nothing of the gateway: targets are the
 //! route names the gateway passes in, and Istio selectors map to them through
@@ -26,6 +28,7 @@ mod istio;
 mod load;
 mod matcher;
 mod peer;
+mod provider;
 mod rule;
 mod set;
 mod spec;
@@ -41,6 +44,9 @@ pub use load::{Policies, MAX_POLICY_FILE_BYTES};
 pub use peer::{
     MtlsMode, MtlsSpec, PeerAuthenticationPolicy, PeerAuthenticationSpec, PeerAuthentications,
     PortKey,
+};
+pub use provider::{
+    ExternalAuthorizer, HttpProviderSpec, ProviderRef, ProviderSpec, DEFAULT_TIMEOUT, MAX_TIMEOUT,
 };
 pub use set::PolicySet;
 pub use spec::{

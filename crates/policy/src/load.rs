@@ -9,6 +9,7 @@ use crate::compile::{compile_rules, Located};
 use crate::config::{IstioConfig, PolicyConfig};
 use crate::istio::{invalid, AuthorizationPolicySpec, IstioDocuments, IstioResource};
 use crate::peer::PeerAuthentications;
+use crate::provider::{compile_providers, ExternalAuthorizer};
 use crate::set::{CompiledPolicy, PolicySet, Scope};
 use crate::spec::{Action, PolicySpec};
 use crate::{PolicyError, Problem};
@@ -23,6 +24,8 @@ pub struct Policies {
     pub authorization: PolicySet,
     /// PeerAuthentication modes per target.
     pub peer_authentication: PeerAuthentications,
+    /// The external authorizers of CUSTOM policies, validated.
+    pub providers: Vec<ExternalAuthorizer>,
 }
 
 impl Policies {
@@ -46,18 +49,20 @@ impl Policies {
     /// # Errors
     /// [`PolicyError::Invalid`] naming the policy and the path of the bad value.
     pub fn compile(config: &PolicyConfig, documents: &IstioDocuments) -> Result<Self, PolicyError> {
+        let providers = compile_providers(&config.providers)?;
+        let known: Vec<&str> = providers.iter().map(|p| &*p.name).collect();
         let mut names = HashSet::new();
         let mut policies = Vec::new();
         for (index, spec) in config.policies.iter().enumerate() {
-            policies.push(compile_rampart(spec, index, &mut names)?);
+            policies.push(compile_rampart(spec, index, &known, &mut names)?);
         }
         for resource in &documents.authorization_policies {
-            policies.push(compile_istio(resource, &config.istio, &mut names)?);
+            policies.push(compile_istio(resource, &config.istio, &known, &mut names)?);
         }
 
         let peer_authentication =
             PeerAuthentications::new(&config.istio, &documents.peer_authentications)?;
-        Ok(Self { authorization: PolicySet::new(policies), peer_authentication })
+        Ok(Self { authorization: PolicySet::new(policies), peer_authentication, providers })
     }
 }
 
@@ -78,6 +83,7 @@ fn read_bounded(path: &Path) -> Result<String, PolicyError> {
 fn compile_rampart(
     spec: &PolicySpec,
     index: usize,
+    providers: &[&str],
     names: &mut HashSet<Arc<str>>,
 ) -> Result<CompiledPolicy, PolicyError> {
     let origin = format!("policies[{index}] `{}`", spec.name);
@@ -89,8 +95,9 @@ fn compile_rampart(
         return Err(fail("targets", Problem::EmptyTarget));
     }
 
+    let provider_name = spec.provider.as_ref().map(|p| p.name());
     let provider =
-        check_provider(spec.action, spec.provider.as_deref()).map_err(|p| fail("provider", p))?;
+        check_provider(spec.action, provider_name, providers).map_err(|p| fail("provider", p))?;
     let rules = compile_rules(&spec.rules, None).map_err(|l| at_rules(&origin, l))?;
     let scope =
         if spec.targets.is_empty() { Scope::All } else { Scope::Targets(spec.targets.clone()) };
@@ -102,6 +109,7 @@ fn compile_rampart(
 fn compile_istio(
     resource: &IstioResource<AuthorizationPolicySpec>,
     mapping: &IstioConfig,
+    providers: &[&str],
     names: &mut HashSet<Arc<str>>,
 ) -> Result<CompiledPolicy, PolicyError> {
     let origin = &resource.origin;
@@ -111,7 +119,7 @@ fn compile_istio(
     }
 
     let provider_name = spec.provider.as_ref().map(|p| p.name.as_str());
-    let provider = check_provider(spec.action, provider_name)
+    let provider = check_provider(spec.action, provider_name, providers)
         .map_err(|p| invalid(origin, "spec.provider", p))?;
     let namespace = Some(resource.namespace.as_str());
     let rules = compile_rules(&spec.rules, namespace).map_err(|l| at_rules(origin, l))?;
@@ -130,10 +138,17 @@ fn compile_istio(
     })
 }
 
-/// A provider is required for CUSTOM and refused otherwise.
-fn check_provider(action: Action, provider: Option<&str>) -> Result<Option<Arc<str>>, Problem> {
+/// A provider is required for CUSTOM (one of `known`) and refused otherwise.
+fn check_provider(
+    action: Action,
+    provider: Option<&str>,
+    known: &[&str],
+) -> Result<Option<Arc<str>>, Problem> {
     match (action, provider) {
-        (Action::Custom, Some(name)) if !name.is_empty() => Ok(Some(Arc::from(name))),
+        (Action::Custom, Some(name)) if known.contains(&name) => Ok(Some(Arc::from(name))),
+        (Action::Custom, Some(name)) if !name.is_empty() => {
+            Err(Problem::UnknownProvider(name.to_owned()))
+        }
         (Action::Custom, _) => Err(Problem::MissingProvider),
         (_, Some(_)) => Err(Problem::UnexpectedProvider),
         (_, None) => Ok(None),

@@ -119,6 +119,22 @@ impl PeerAuthentications {
         settle(inherit(mode, port_mode))
     }
 
+    /// The effective mode of each port that the target's selecting policy lists under
+    /// `portLevelMtls`; ports not listed get [`PeerAuthentications::mode`] without a port.
+    pub fn port_modes(&self, target: &str) -> BTreeMap<u16, MtlsMode> {
+        let Some(workload) = self.mapping.workload(target) else { return BTreeMap::new() };
+        let selected = self.first(|p| {
+            p.namespace == workload.namespace
+                && p.selector.as_ref().is_some_and(|s| workload.has_labels(s))
+        });
+        let ports = selected.map(|p| p.port_level.keys().copied().collect::<Vec<_>>());
+        ports
+            .unwrap_or_default()
+            .into_iter()
+            .map(|port| (port, self.mode(target, Some(port))))
+            .collect()
+    }
+
     /// The first policy (in document order, standing in for Istio's oldest) that passes.
     fn first(
         &self,

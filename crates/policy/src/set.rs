@@ -168,6 +168,21 @@ impl PolicySet {
         indices.iter().filter_map(|&index| self.policies.get(index))
     }
 
+    /// The distinct providers of the enforced CUSTOM policies that apply to `target`, in
+    /// order: the external authorizers its requests may be sent to.
+    pub fn custom_providers(&self, target: &str) -> Vec<Arc<str>> {
+        let buckets = self.by_target.get(target).unwrap_or(&self.everywhere);
+        let mut providers: Vec<Arc<str>> = Vec::new();
+        for policy in self.policies_at(&buckets.custom) {
+            if let Some(name) = &policy.provider {
+                if !providers.contains(name) {
+                    providers.push(name.clone());
+                }
+            }
+        }
+        providers
+    }
+
     /// True when at least one enforced ALLOW policy applies to `target`: requests to it are
     /// then denied unless an ALLOW rule matches.
     pub fn has_allow_policies(&self, target: &str) -> bool {

@@ -155,7 +155,7 @@ pub struct ConditionSpec {
 /// ```yaml
 /// - name: research-data-access
 ///   action: ALLOW            # ALLOW (default) | DENY | AUDIT | CUSTOM
-///   provider: ext-authz      # CUSTOM only: the external authorizer's name
+///   provider: {name: authz}  # CUSTOM only: an authorization.providers entry
 ///   targets: [research-data] # route names; absent or empty: every route
 ///   rules:
 ///     - from: [{source: {principals: ["cluster.local/ns/research/sa/research-frontend"]}}]
@@ -169,9 +169,10 @@ pub struct PolicySpec {
     /// The action. Default: ALLOW.
     #[serde(default)]
     pub action: Action,
-    /// External authorizer name; required for CUSTOM, refused otherwise.
+    /// External authorizer (`provider: NAME` or `provider: {name: NAME}`); required for
+    /// CUSTOM, refused otherwise.
     #[serde(default)]
-    pub provider: Option<String>,
+    pub provider: Option<crate::ProviderRef>,
     /// Targets (route names) the policy applies to; empty means every target.
     #[serde(default, alias = "routes")]
     pub targets: Vec<String>,

@@ -227,3 +227,68 @@ istio:
     assert!(config.check_targets(|t| routes.contains(&t)).is_ok());
     assert!(config.check_targets(|_| false).is_err());
 }
+
+#[test]
+fn custom_policies_need_a_defined_provider() {
+    let compile = |yaml: &str| {
+        let config: PolicyConfig = serde_yaml_ng::from_str(yaml).unwrap();
+        Policies::compile(&config, &IstioDocuments::default())
+    };
+    let err = compile("policies: [{name: c, action: CUSTOM, provider: {name: opa}}]").unwrap_err();
+    assert!(matches!(invalid(&err), ("policies[0] `c`", "provider", Problem::UnknownProvider(_))));
+    assert!(err.to_string().contains("define it under authorization.providers"), "{err}");
+
+    let defined = "providers: [{name: opa, http: {url: 'http://127.0.0.1:1/'}}]\n";
+    let policies = format!("{defined}policies: [{{name: c, action: CUSTOM, provider: opa}}]");
+    assert_eq!(compile(&policies).unwrap().providers.len(), 1);
+
+    let err = istio_error("  action: CUSTOM\n  provider: {name: opa}\n");
+    assert!(matches!(invalid(&err), (_, "spec.provider", Problem::UnknownProvider(_))));
+}
+
+#[test]
+fn provider_errors_name_their_path() {
+    let compile = |providers: &str| {
+        let config: PolicyConfig =
+            serde_yaml_ng::from_str(&format!("providers: {providers}")).unwrap();
+        Policies::compile(&config, &IstioDocuments::default()).unwrap_err()
+    };
+    let url = "url: 'http://h:1/c'";
+    type Case = (String, &'static str, fn(&Problem) -> bool);
+    let cases: [Case; 6] = [
+        (format!("{url}, timeout: 10"), "http.timeout", |p| {
+            matches!(p, Problem::InvalidTimeout(_))
+        }),
+        (format!("{url}, timeout: 2m"), "http.timeout", |p| {
+            matches!(p, Problem::InvalidTimeout(_))
+        }),
+        (format!("{url}, status_on_error: 200"), "http.status_on_error", |p| {
+            matches!(p, Problem::InvalidStatusOnError(200))
+        }),
+        (
+            format!("{url}, include_request_headers: [a, 'b c']"),
+            "http.include_request_headers[1]",
+            |p| matches!(p, Problem::InvalidHeaderName(_)),
+        ),
+        (
+            format!("{url}, headers_to_upstream_on_allow: [Host]"),
+            "http.headers_to_upstream_on_allow[0]",
+            |p| matches!(p, Problem::ReservedHeader(_)),
+        ),
+        ("url: 'https://h/'".to_owned(), "http.url", |p| {
+            matches!(p, Problem::InvalidProviderUrl(..))
+        }),
+    ];
+    for (http, want_path, check) in cases {
+        let err = compile(&format!("[{{name: a, http: {{{http}}}}}]"));
+        let (origin, path, problem) = invalid(&err);
+        assert_eq!((origin, path), ("providers[0] `a`", want_path), "{http}");
+        assert!(check(problem), "{http}: {problem:?}");
+    }
+
+    let err =
+        compile("[{name: a, http: {url: 'http://h:1'}}, {name: a, http: {url: 'http://h:2'}}]");
+    assert!(matches!(invalid(&err), ("providers[1] `a`", "name", Problem::DuplicateProvider(_))));
+    let unknown = serde_yaml_ng::from_str::<PolicyConfig>("providers: [{name: a, grpc: {}}]");
+    assert!(unknown.unwrap_err().to_string().contains("unknown field `grpc`"));
+}

@@ -416,6 +416,7 @@ policies:
 fn audit_custom_and_dry_run_are_reported_not_enforced() {
     let set = policies(
         r#"
+providers: [{name: opa, http: {url: "http://127.0.0.1:9191"}}]
 policies:
   - name: ext
     action: CUSTOM

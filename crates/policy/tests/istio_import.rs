@@ -16,6 +16,7 @@ policies:
   - name: local-deny
     action: DENY
     rules: [{to: [{operation: {paths: ["/local-deny"]}}]}]
+providers: [{name: opa, http: {url: "http://127.0.0.1:9191/check"}}]
 istio:
   files: [mesh.yaml, seed.yaml]
   workloads:
@@ -78,6 +79,10 @@ fn selectors_pick_workloads_and_report_the_unmapped() {
 
     let decision = policies.authorization.evaluate("ledger", &attrs);
     assert!(decision.custom.is_empty() && decision.audit.is_empty());
+    let providers = policies.authorization.custom_providers("invoices");
+    assert_eq!(providers.iter().map(|p| &**p).collect::<Vec<_>>(), ["opa"]);
+    assert!(policies.authorization.custom_providers("ledger").is_empty());
+    assert_eq!(policies.providers[0].path_prefix, "/check");
 
     let unmapped: Vec<_> = policies.authorization.unmapped().collect();
     assert_eq!(unmapped, ["other/nowhere"]);
@@ -108,6 +113,11 @@ fn peer_authentication_precedence() {
     assert_eq!(peer.mode("ledger", Some(9090)), MtlsMode::Strict);
     // Unmapped targets get the mesh-wide mode.
     assert_eq!(peer.mode("static-site", Some(80)), MtlsMode::Permissive);
+    // The port levels of the selecting policy, resolved, for the gateway's listener ports.
+    let ports = peer.port_modes("invoices");
+    let ports: Vec<_> = ports.into_iter().collect();
+    assert_eq!(ports, [(9090, MtlsMode::Disable), (9443, MtlsMode::Strict)]);
+    assert!(peer.port_modes("ledger").is_empty() && peer.port_modes("static-site").is_empty());
 
     let metrics = &peer.policies()[2];
     assert_eq!(metrics.name, "billing/billing-metrics");

@@ -305,7 +305,7 @@ fn compile_stages(
     if let Some(stage) = compile_jwt_stage(route, cx)? {
         stages.push(stage);
     }
-    stages.extend(policy::authorize_stage(route, cx.policies));
+    stages.extend(policy::authorize_stage(route, cx));
     stages.extend(limits::stage(route, cx)?);
     stages.extend(validate::compile_stage(route, cx.file, cx.at)?);
     if let Some(stage) = compile_waf_stage(route, cx)? {

@@ -1,28 +1,82 @@
 //! The authorize stage: Istio-style authorization policies (`rampart-policy`) evaluated on
 //! the route's name, the peer identity, the verified JWT and the normalized request.
+//!
+//! Istio's order: the providers of matching CUSTOM policies are consulted first (any denial
+//! or failure in closed mode ends the request), then DENY, then ALLOW; AUDIT only records.
+
+mod custom;
 
 use std::sync::Arc;
 
-use http::StatusCode;
+use http::{HeaderName, StatusCode};
 use rampart_events::EventType;
-use rampart_policy::{Decision, PolicyMatch, PolicySet, RequestAttributes};
+use rampart_policy::{CustomMatch, Decision, PolicyMatch, PolicySet, RequestAttributes};
 
 use super::{Denial, Flow, RequestContext, Stage, StageEvent, StageFuture};
+use crate::ext_authz::Authorizers;
+use crate::metrics::Metrics;
 
 /// Decides a request with the policies that apply to its route; runs after authentication.
 #[derive(Debug)]
 pub struct AuthorizeStage {
     target: Arc<str>,
     policies: Arc<PolicySet>,
+    custom: Option<custom::CustomAuthorization>,
 }
 
 impl AuthorizeStage {
     /// A stage for the route named `target`.
     pub fn new(target: Arc<str>, policies: Arc<PolicySet>) -> Self {
-        Self { target, policies }
+        Self { target, policies, custom: None }
     }
 
-    fn decide(&self, ctx: &mut RequestContext, head: &http::request::Parts) -> Flow {
+    /// Enables the route's CUSTOM policies: their providers are called through `authorizers`,
+    /// and the headers those providers may set upstream are removed from every request first,
+    /// so a client cannot inject them.
+    pub fn with_authorizers(
+        mut self,
+        authorizers: Arc<Authorizers>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        let protected: Vec<HeaderName> = self
+            .policies
+            .custom_providers(&self.target)
+            .iter()
+            .filter_map(|name| authorizers.get(name))
+            .flat_map(|a| a.config().headers_to_upstream_on_allow.iter().cloned())
+            .collect();
+        self.custom = Some(custom::CustomAuthorization::new(authorizers, metrics, protected));
+        self
+    }
+
+    async fn authorize(&self, ctx: &mut RequestContext, head: &http::request::Parts) -> Flow {
+        if let Some(custom) = &self.custom {
+            custom.protect(ctx);
+        }
+        let decision = self.evaluate(ctx, head);
+        let principal = ctx.principal.clone();
+        for matched in &decision.audit {
+            ctx.events.push(audit_event(matched, principal.as_deref()));
+        }
+
+        for matched in distinct_providers(&decision.custom) {
+            let denial = match &self.custom {
+                Some(custom) => custom.consult(matched, ctx, head).await,
+                None => Some(custom::unavailable(matched)),
+            };
+            if let Some(denial) = denial {
+                return Flow::deny(with_principal(denial, principal.as_deref()));
+            }
+        }
+        if decision.allowed {
+            let reason = decision.reason.as_str();
+            tracing::debug!(route = %self.target, decision.reason = reason, "allow");
+            return Flow::Continue;
+        }
+        Flow::deny(denial(&decision, principal.as_deref()))
+    }
+
+    fn evaluate(&self, ctx: &RequestContext, head: &http::request::Parts) -> Decision {
         let token = ctx.identity.clone();
         let request_principal = token.as_ref().and_then(|t| t.request_principal());
         let attrs = RequestAttributes {
@@ -32,33 +86,15 @@ impl AuthorizeStage {
             namespace: None,
             source_ip: Some(ctx.peer.ip()),
             remote_ip: Some(ctx.client_ip),
-            destination_ip: None,
+            destination_ip: ctx.local_ip,
             destination_port: ctx.local_port,
             host: &ctx.host,
             method: head.method.as_str(),
             path: &ctx.path,
-            sni: None,
+            sni: ctx.sni.as_deref(),
             headers: &head.headers,
         };
-        let decision = self.policies.evaluate(&self.target, &attrs);
-        let principal = ctx.principal.clone();
-
-        for matched in &decision.audit {
-            ctx.events.push(audit_event(matched, principal.as_deref()));
-        }
-        if let Some(custom) = decision.custom.first() {
-            // CUSTOM providers are not supported yet; fail closed rather than skip them.
-            let denial = forbidden("an external authorizer is required and not available")
-                .detail("policy", &*custom.policy)
-                .detail("rule", custom.rule)
-                .detail("reason", "custom_authorizer_unsupported");
-            return Flow::deny(with_principal(denial, principal.as_deref()));
-        }
-        if decision.allowed {
-            tracing::debug!(route = %self.target, decision.reason = decision.reason.as_str(), "allow");
-            return Flow::Continue;
-        }
-        Flow::deny(denial(&decision, principal.as_deref()))
+        self.policies.evaluate(&self.target, &attrs)
     }
 }
 
@@ -72,8 +108,18 @@ impl Stage for AuthorizeStage {
         ctx: &'a mut RequestContext,
         head: &'a http::request::Parts,
     ) -> StageFuture<'a> {
-        Box::pin(std::future::ready(self.decide(ctx, head)))
+        Box::pin(self.authorize(ctx, head))
     }
+}
+
+/// The matching CUSTOM policies, one per provider (the first that names it): as in Istio,
+/// a provider is asked once per request however many of its policies match.
+fn distinct_providers(matches: &[CustomMatch]) -> impl Iterator<Item = &CustomMatch> {
+    matches
+        .iter()
+        .enumerate()
+        .filter(|(index, m)| !matches[..*index].iter().any(|seen| seen.provider == m.provider))
+        .map(|(_, m)| m)
 }
 
 fn forbidden(message: &str) -> Denial {

@@ -26,6 +26,10 @@ pub struct RequestContext {
     pub principal: Option<Arc<str>>,
     /// The local port the request arrived on (a policy's `ports` and `destination.port`).
     pub local_port: Option<u16>,
+    /// The local address the request arrived on (a policy's `destination.ip`).
+    pub local_ip: Option<IpAddr>,
+    /// The TLS server name (SNI) of the connection (a policy's `connection.sni`).
+    pub sni: Option<Arc<str>>,
     /// The normalized path (no query).
     pub path: String,
     /// The normalized host, without port.

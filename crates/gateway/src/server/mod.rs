@@ -84,6 +84,8 @@ pub async fn serve(
             peer_verified: false,
             principal: None,
             local_port: stream.local_addr().ok().map(|local| local.port()),
+            local_ip: stream.local_addr().ok().map(|local| local.ip()),
+            sni: None,
         });
         let gateway = gateway.clone();
         let watcher = graceful.watcher();
@@ -138,6 +140,7 @@ fn with_peer_identity(conn: &ConnectionInfo, session: &rustls::ServerConnection)
     let mut conn = conn.clone();
     conn.peer_verified = leaf.is_some();
     conn.principal = leaf.and_then(identity::peer_principal).map(Arc::from);
+    conn.sni = session.server_name().map(Arc::from);
     conn
 }
 

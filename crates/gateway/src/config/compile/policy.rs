@@ -4,13 +4,14 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use rampart_policy::{Action, MtlsMode, PeerAuthentications, Policies, PolicySet};
+use rampart_policy::{MtlsMode, PeerAuthentications, Policies, PolicySet};
 
-use super::invalid;
+use super::{invalid, RouteContext};
 use crate::config::model::{Config, RouteConfig, RouteMtlsMode};
 use crate::config::ConfigError;
+use crate::ext_authz::Authorizers;
 use crate::pipeline::authorize::AuthorizeStage;
-use crate::pipeline::peer_auth::StrictMtlsStage;
+use crate::pipeline::peer_auth::{PortMtlsStage, StrictMtlsStage};
 use crate::pipeline::Stage;
 
 /// The compiled `authorization` section.
@@ -18,6 +19,7 @@ use crate::pipeline::Stage;
 pub(super) struct RoutePolicies {
     authorization: Arc<PolicySet>,
     peer_authentication: PeerAuthentications,
+    authorizers: Arc<Authorizers>,
 }
 
 /// Loads and compiles the `authorization` section (and its Istio files); `None` without one.
@@ -31,15 +33,6 @@ pub(super) fn load(
         |error: rampart_policy::PolicyError| invalid(file, "authorization", error.to_string());
 
     section.check_targets(|name| config.routes.iter().any(|r| r.name == name)).map_err(fail)?;
-    if let Some(index) = section.policies.iter().position(|p| p.action == Action::Custom) {
-        return Err(invalid(
-            file,
-            format!("authorization.policies[{index}].action"),
-            "CUSTOM policies (external authorizers) are not supported yet; \
-             use ALLOW, DENY or AUDIT",
-        ));
-    }
-
     let policies = Policies::load(section, base_dir).map_err(fail)?;
     for policy in policies.authorization.unmapped() {
         tracing::warn!(
@@ -50,28 +43,42 @@ pub(super) fn load(
     Ok(Some(RoutePolicies {
         authorization: Arc::new(policies.authorization),
         peer_authentication: policies.peer_authentication,
+        authorizers: Arc::new(Authorizers::new(policies.providers)),
     }))
 }
 
-/// The STRICT mutual TLS stage, when the route (or its Istio PeerAuthentication) asks for it.
+/// The STRICT mutual TLS stage, when the route (or its Istio PeerAuthentication) asks for it;
+/// with `portLevelMtls`, a stage whose mode depends on the listener port.
 pub(super) fn peer_stage(
     route: &RouteConfig,
     policies: Option<&RoutePolicies>,
 ) -> Option<Arc<dyn Stage>> {
-    let strict = match route.mtls {
-        Some(mode) => mode == RouteMtlsMode::Strict,
-        None => policies
-            .is_some_and(|p| p.peer_authentication.mode(&route.name, None) == MtlsMode::Strict),
-    };
-    strict.then(|| Arc::new(StrictMtlsStage) as Arc<dyn Stage>)
+    if let Some(mode) = route.mtls {
+        return (mode == RouteMtlsMode::Strict)
+            .then(|| Arc::new(StrictMtlsStage) as Arc<dyn Stage>);
+    }
+    let peer = &policies?.peer_authentication;
+    let strict_by_default = peer.mode(&route.name, None) == MtlsMode::Strict;
+    let exceptions: Vec<u16> = peer
+        .port_modes(&route.name)
+        .into_iter()
+        .filter(|(_, mode)| (*mode == MtlsMode::Strict) != strict_by_default)
+        .map(|(port, _)| port)
+        .collect();
+    match (strict_by_default, exceptions.is_empty()) {
+        (false, true) => None,
+        (true, true) => Some(Arc::new(StrictMtlsStage)),
+        _ => Some(Arc::new(PortMtlsStage { strict_by_default, exceptions })),
+    }
 }
 
 /// The authorize stage, for every route when an `authorization` section exists.
 pub(super) fn authorize_stage(
     route: &RouteConfig,
-    policies: Option<&RoutePolicies>,
+    cx: &RouteContext<'_>,
 ) -> Option<Arc<dyn Stage>> {
-    let policies = policies?;
-    let stage = AuthorizeStage::new(route.name.as_str().into(), policies.authorization.clone());
+    let policies = cx.policies?;
+    let stage = AuthorizeStage::new(route.name.as_str().into(), policies.authorization.clone())
+        .with_authorizers(policies.authorizers.clone(), cx.metrics.clone());
     Some(Arc::new(stage))
 }
