@@ -1,0 +1,40 @@
+//! Rule prefilter: cheap proof that an `@rx` pattern cannot match a value.
+//!
+//! Most `@rx` rules of the Core Rule Set cannot match most values: a SQL-injection pattern
+//! needs `select`, `union` or one of a few hundred other words somewhere in its match. This
+//! module finds such a necessary condition for each pattern at load ([`required_literals`]) and
+//! checks the conditions of all rules against a value in one pass ([`PrefilterSet`]), so the
+//! engine runs only the regexes of the rules that are still candidates.
+//!
+//! The contract is one-sided and must never be broken: when a regex matches an input, the
+//! rule's slot is among the candidates. A candidate may still fail to match (the literals are
+//! only a necessary condition); a rule without a condition is always a candidate.
+//!
+//! ```
+//! use rampart_waf_ops::prefilter::{required_literals, CandidateBits, PrefilterSet};
+//!
+//! let mut builder = PrefilterSet::builder();
+//! let literals = required_literals(r"(?i)\bunion\s+select\b").unwrap();
+//! builder.add(0, &literals);
+//! let set = builder.build().unwrap();
+//! let mut out = CandidateBits::new();
+//! set.candidates(b"1 UNION  SELECT 2", &mut out);
+//! assert!(out.contains(0));
+//! set.candidates(b"blue shirt", &mut out);
+//! assert!(!out.contains(0));
+//! ```
+
+mod bits;
+mod error;
+mod fold;
+mod literals;
+mod set;
+mod syntax;
+
+#[cfg(test)]
+mod tests;
+
+pub use bits::CandidateBits;
+pub use error::PrefilterError;
+pub use literals::required_literals;
+pub use set::{PrefilterSet, PrefilterSetBuilder};
