@@ -75,7 +75,13 @@ impl Condition {
             return None;
         }
         let literals = literals.iter().map(|lit| lit.as_bytes().to_vec()).collect();
-        Some(Condition { literals })
+        Condition { literals }.useful()
+    }
+
+    /// The condition, unless a literal is too short to be worth searching for. Dropping it
+    /// early (not only at the end) lets a longer alternative win over a cheaper-looking one.
+    fn useful(self) -> Option<Condition> {
+        (self.min_len() >= MIN_LITERAL_LEN).then_some(self)
     }
 
     fn min_len(&self) -> usize {
@@ -131,7 +137,7 @@ fn better(a: Option<Condition>, b: Option<Condition>) -> Option<Condition> {
 fn required(hir: &Hir) -> Option<Condition> {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) | HirKind::Class(_) => None,
-        HirKind::Literal(lit) => Some(Condition { literals: vec![lit.0.to_vec()] }),
+        HirKind::Literal(lit) => Condition { literals: vec![lit.0.to_vec()] }.useful(),
         HirKind::Repetition(rep) if rep.min == 0 => None,
         HirKind::Repetition(rep) => better(required(&rep.sub), extracted(hir)),
         HirKind::Capture(cap) => required(&cap.sub),

@@ -35,7 +35,8 @@ pub struct PrefilterSetBuilder {
     /// The slots of each literal (in `literals` order), possibly repeated.
     literal_slots: Vec<Vec<usize>>,
     always: Vec<usize>,
-    slots: usize,
+    /// The largest slot added.
+    largest: Option<usize>,
 }
 
 impl PrefilterSet {
@@ -85,7 +86,7 @@ impl PrefilterSetBuilder {
     /// any of `literals` (ignoring ASCII case). With no literals, or with an empty one, the
     /// slot is a candidate for every value (the safe reading of "no condition").
     pub fn add(&mut self, slot: usize, literals: &[Vec<u8>]) {
-        self.slots = self.slots.max(slot.saturating_add(1));
+        self.largest = self.largest.max(Some(slot));
         if literals.is_empty() || literals.iter().any(Vec::is_empty) {
             self.always.push(slot);
             return;
@@ -104,10 +105,13 @@ impl PrefilterSetBuilder {
 
     /// Builds the automaton.
     pub fn build(self) -> Result<PrefilterSet, PrefilterError> {
-        if self.slots > MAX_SLOTS {
-            let slot = self.slots - 1;
-            return Err(PrefilterError::SlotOutOfRange { slot, max: MAX_SLOTS });
-        }
+        let slots = match self.largest {
+            Some(slot) if slot >= MAX_SLOTS => {
+                return Err(PrefilterError::SlotOutOfRange { slot, max: MAX_SLOTS });
+            }
+            Some(slot) => slot + 1,
+            None => 0,
+        };
         let automaton = self.automaton()?;
 
         let mut slot_ranges = Vec::with_capacity(self.literal_slots.len());
@@ -120,11 +124,11 @@ impl PrefilterSetBuilder {
             slot_ranges.push((start, slot_list.len() as u32));
         }
 
-        let mut always = CandidateBits::with_slots(self.slots);
+        let mut always = CandidateBits::with_slots(slots);
         for slot in self.always {
             always.insert(slot);
         }
-        Ok(PrefilterSet { automaton, slot_ranges, slot_list, always, slots: self.slots })
+        Ok(PrefilterSet { automaton, slot_ranges, slot_list, always, slots })
     }
 
     fn automaton(&self) -> Result<Option<AhoCorasick>, PrefilterError> {
