@@ -42,17 +42,18 @@ fn fold_all(subs: &[Hir]) -> Option<Vec<Hir>> {
     subs.iter().map(fold).collect()
 }
 
-/// The class of the ASCII lower cases of the bytes of `class`.
+/// The class of the ASCII lower cases of the bytes of `class`: its upper-case letters are
+/// replaced by their lower cases.
 fn fold_class(class: &ClassBytes) -> ClassBytes {
-    let mut members = [false; 256];
-    for range in class.iter() {
-        for b in range.start()..=range.end() {
-            members[usize::from(b.to_ascii_lowercase())] = true;
-        }
-    }
-    let ranges =
-        (0..=255u8).filter(|&b| members[usize::from(b)]).map(|b| ClassBytesRange::new(b, b));
-    ClassBytes::new(ranges)
+    let upper = ClassBytes::new([ClassBytesRange::new(b'A', b'Z')]);
+    let mut letters = class.clone();
+    letters.intersect(&upper);
+    let lowered = letters.iter().map(|r| ClassBytesRange::new(r.start() + 32, r.end() + 32));
+
+    let mut folded = class.clone();
+    folded.difference(&upper);
+    folded.union(&ClassBytes::new(lowered));
+    folded
 }
 
 #[cfg(test)]

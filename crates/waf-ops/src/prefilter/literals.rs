@@ -9,29 +9,49 @@
 //!   `parts[i..]`) or ends with (suffixes of `parts[..=j]`): a match of the whole contains a
 //!   match of every such run;
 //! - an alternation requires the union of its branches' conditions (none if a branch has none);
-//! - `x+`, `x{n,m}` with `n >= 1` and a group require what `x` requires; `x*`, `x?`, look-arounds,
-//!   classes and the empty pattern require nothing.
+//! - a small class requires one of its bytes;
+//! - `x+`, `x{n,m}` with `n >= 1` and a group require what `x` requires; `x*`, `x?`,
+//!   look-arounds and the empty pattern require nothing.
 //!
-//! Among the candidates found, the most selective is kept (see [`Condition::cost`]); a
-//! condition with a literal shorter than [`MIN_LITERAL_LEN`] bytes is dropped, since such a
-//! literal occurs in most values and would make the rule a candidate anyway.
+//! Among the candidates found, the most selective is kept (see [`literal_cost`]). A
+//! condition is only kept when each of its literals is rare enough in ordinary values to be
+//! worth searching for: its [`weight`] is at least [`MIN_WEIGHT`]. Ordinary bytes weigh 1 and
+//! bytes that benign values seldom hold (`<`, `$`, `{`, `\`, control bytes ...) weigh 3, so
+//! `select`, `../`, `<` and `\n` qualify and `on`, `or` or `/.` (found in most values, they
+//! would make the rule a candidate anyway) do not.
 
-use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
-use regex_syntax::hir::{Hir, HirKind};
+use std::collections::HashSet;
 
-use super::{fold, syntax};
+use regex_syntax::hir::literal::{ExtractKind, Seq};
+use regex_syntax::hir::{Class, ClassBytes, Hir, HirKind};
 
-/// The shortest literal a useful condition may hold (two-byte literals such as `on`, `or`
-/// or `/.` occur in most values).
-const MIN_LITERAL_LEN: usize = 3;
+use super::{fold, runs, syntax};
+
+/// The least [`weight`] of a literal worth searching for: three ordinary bytes, or one rare.
+const MIN_WEIGHT: usize = 3;
+
+/// How much a rare byte weighs (an ordinary byte weighs 1).
+const RARE_WEIGHT: usize = 3;
+
+/// Bytes that benign parameter values, paths and headers seldom contain: markup, shell and
+/// template punctuation, and control bytes. (`*`, `@`, `#`, `~`, `%`, `&` are common in
+/// `Accept` headers, e-mail addresses, URLs and prose; non-ASCII bytes in non-English text.)
+fn is_rare(b: u8) -> bool {
+    matches!(b, b'<' | b'>' | b'$' | b'{' | b'}' | b'[' | b']' | b'\\' | b'`' | b'^' | b'|')
+        || b.is_ascii_control()
+}
+
+/// How unlikely a literal is to occur in an ordinary value, in "ordinary bytes".
+fn weight(literal: &[u8]) -> usize {
+    literal.iter().map(|&b| if is_rare(b) { RARE_WEIGHT } else { 1 }).sum()
+}
+
+/// The most bytes a class may have to stand for a set of one-byte literals.
+const MAX_CLASS_BYTES: usize = 10;
 
 /// The most literals one pattern's condition may hold (bounds the automaton and the work of
 /// the analysis on huge alternations).
 const MAX_LITERALS: usize = 2000;
-
-/// The Extractor's bound on the literals it expands a sequence to (regex-syntax's default is
-/// 250; CRS word lists are longer, and the folded tree needs no case variants).
-const EXTRACT_LIMIT_TOTAL: usize = 1000;
 
 /// A necessary condition for a regex to match: every match contains one of these literals.
 /// None when no useful condition exists (the rule must always run).
@@ -40,7 +60,8 @@ const EXTRACT_LIMIT_TOTAL: usize = 1000;
 /// read as the operator reads them). The literals are ASCII lower case and must be searched
 /// for ignoring ASCII case, which [`PrefilterSet`](super::PrefilterSet) does. `None` for an
 /// empty pattern, one that can match the empty string, one that does not parse, one with an
-/// explicit Unicode class, and one whose best condition has a literal shorter than 3 bytes.
+/// explicit Unicode class, and one whose best condition has a literal too common to be worth
+/// searching for (shorter than 3 bytes, unless it holds a byte such as `<`, `$` or `\n`).
 pub fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
     if pattern.is_empty() {
         return None;
@@ -51,10 +72,7 @@ pub fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
     }
     let folded = fold::fold(&hir)?;
 
-    let condition = required(&folded)?;
-    if condition.min_len() < MIN_LITERAL_LEN {
-        return None;
-    }
+    let condition = required(&folded)?.useful()?;
     Some(condition.minimized())
 }
 
@@ -62,6 +80,8 @@ pub fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
 #[derive(Debug, Clone)]
 struct Condition {
     literals: Vec<Vec<u8>>,
+    /// See [`literal_cost`].
+    cost: f64,
 }
 
 impl Condition {
@@ -74,26 +94,19 @@ impl Condition {
         if literals.iter().any(|lit| lit.as_bytes().is_empty()) {
             return None;
         }
-        let literals = literals.iter().map(|lit| lit.as_bytes().to_vec()).collect();
-        Condition { literals }.useful()
+        Condition::new(literals.iter().map(|lit| lit.as_bytes().to_vec()).collect()).useful()
     }
 
     /// The condition, unless a literal is too short to be worth searching for. Dropping it
     /// early (not only at the end) lets a longer alternative win over a cheaper-looking one.
+    fn new(literals: Vec<Vec<u8>>) -> Condition {
+        let cost = literals.iter().map(|lit| literal_cost(lit)).sum();
+        Condition { literals, cost }
+    }
+
     fn useful(self) -> Option<Condition> {
-        (self.min_len() >= MIN_LITERAL_LEN).then_some(self)
-    }
-
-    fn min_len(&self) -> usize {
-        self.literals.iter().map(Vec::len).min().unwrap_or(0)
-    }
-
-    /// An estimate of how often the condition holds on ordinary text: each literal counts
-    /// 4^-len (text carries about two bits per byte), capped at 8 bytes. Lower is more
-    /// selective; `union` (one literal) beats `union\s` (six, one per space byte).
-    fn cost(&self) -> f64 {
-        let capped = |len: usize| i32::try_from(len.min(8)).unwrap_or(8);
-        self.literals.iter().map(|lit| 4f64.powi(-capped(lit.len()))).sum()
+        let weakest = self.literals.iter().map(|lit| weight(lit)).min()?;
+        (weakest >= MIN_WEIGHT).then_some(self)
     }
 
     /// The union of two conditions (a match of either branch contains one of the literals).
@@ -102,82 +115,114 @@ impl Condition {
             return None;
         }
         self.literals.extend(other.literals);
+        self.cost += other.cost;
         Some(self)
     }
 
     /// The literals, deduplicated, without any literal that contains another one (when the
-    /// longer occurs, the shorter does too, so the condition is unchanged).
+    /// longer occurs, the shorter does too, so the condition is unchanged). Only substrings
+    /// up to [`MINIMIZE_SPAN`] bytes are looked up: a containment missed is harmless.
     fn minimized(mut self) -> Vec<Vec<u8>> {
         self.literals.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
         self.literals.dedup();
-        let mut kept: Vec<Vec<u8>> = Vec::with_capacity(self.literals.len());
+        let mut kept: HashSet<Vec<u8>> = HashSet::with_capacity(self.literals.len());
         for lit in self.literals {
-            if !kept.iter().any(|k| contains(&lit, k)) {
-                kept.push(lit);
+            if !has_kept_substring(&lit, &kept) {
+                kept.insert(lit);
             }
         }
+        let mut kept: Vec<Vec<u8>> = kept.into_iter().collect();
         kept.sort();
         kept
     }
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(haystack, needle).is_some()
+/// An estimate of how often a literal occurs in ordinary text: 4^-weight (text carries about
+/// two bits per byte), the weight capped at 8. A condition costs the sum over its literals;
+/// lower is more selective, and `union` (one literal) beats `union\s` (six, one per space
+/// byte) only thanks to the tie-break in [`better`].
+fn literal_cost(literal: &[u8]) -> f64 {
+    let weight = i32::try_from(weight(literal).min(8)).unwrap_or(8);
+    4f64.powi(-weight)
 }
 
-/// The most selective of `a` and `b`.
+/// The longest substring [`Condition::minimized`] looks up.
+const MINIMIZE_SPAN: usize = 16;
+
+/// Whether a proper substring of `lit` (of at most [`MINIMIZE_SPAN`] bytes) is in `kept`.
+fn has_kept_substring(lit: &[u8], kept: &HashSet<Vec<u8>>) -> bool {
+    let longest = MINIMIZE_SPAN.min(lit.len().saturating_sub(1));
+    (1..=longest).any(|len| lit.windows(len).any(|w| kept.contains(w)))
+}
+
+/// The better of `a` and `b`: the clearly more selective one (by a factor of 4 in
+/// [`literal_cost`]), else the one with fewer literals (`union` over `union\s`, which
+/// expands to six literals for a small gain), else the more selective.
 fn better(a: Option<Condition>, b: Option<Condition>) -> Option<Condition> {
     match (a, b) {
-        (Some(a), Some(b)) => Some(if b.cost() < a.cost() { b } else { a }),
+        (Some(a), Some(b)) => Some(if beats(&b, &a) { b } else { a }),
         (a, b) => a.or(b),
     }
+}
+
+fn beats(a: &Condition, b: &Condition) -> bool {
+    let (cost_a, cost_b) = (a.cost, b.cost);
+    if cost_a * 4.0 < cost_b || cost_b * 4.0 < cost_a {
+        return cost_a < cost_b;
+    }
+    (a.literals.len(), cost_a) < (b.literals.len(), cost_b)
 }
 
 /// The most selective condition found for `hir` (see the module docs for the rules).
 fn required(hir: &Hir) -> Option<Condition> {
     match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) | HirKind::Class(_) => None,
-        HirKind::Literal(lit) => Condition { literals: vec![lit.0.to_vec()] }.useful(),
+        HirKind::Empty | HirKind::Look(_) => None,
+        HirKind::Class(Class::Bytes(class)) => class_bytes(class),
+        HirKind::Class(Class::Unicode(_)) => None,
+        HirKind::Literal(lit) => Condition::new(vec![lit.0.to_vec()]).useful(),
         HirKind::Repetition(rep) if rep.min == 0 => None,
         HirKind::Repetition(rep) => better(required(&rep.sub), extracted(hir)),
         HirKind::Capture(cap) => required(&cap.sub),
         HirKind::Concat(parts) => required_concat(parts),
-        HirKind::Alternation(branches) => better(required_alternation(branches), extracted(hir)),
+        // The union is at least as good as the whole's prefixes unless it grows too large.
+        HirKind::Alternation(branches) => required_alternation(branches).or_else(|| extracted(hir)),
     }
 }
 
-/// The best of the parts' conditions and of the prefixes and suffixes of runs of parts.
+/// A small class as one-byte literals (useful only when every byte is rare).
+fn class_bytes(class: &ClassBytes) -> Option<Condition> {
+    let size: usize = class.iter().map(|r| usize::from(r.end() - r.start()) + 1).sum();
+    if size > MAX_CLASS_BYTES {
+        return None;
+    }
+    let literals = class.iter().flat_map(|r| (r.start()..=r.end()).map(|b| vec![b])).collect();
+    Condition::new(literals).useful()
+}
+
+/// The best of the parts' conditions and of the sequences of runs of parts.
 fn required_concat(parts: &[Hir]) -> Option<Condition> {
     let mut best = None;
     for part in parts {
         best = better(best, required(part));
     }
-    for i in 0..parts.len() {
-        let run = Hir::concat(parts[i..].to_vec());
-        best = better(best, extract(&run, ExtractKind::Prefix));
-        let run = Hir::concat(parts[..=i].to_vec());
-        best = better(best, extract(&run, ExtractKind::Suffix));
+    for seq in runs::run_sequences(parts) {
+        best = better(best, Condition::from_seq(&seq));
     }
     best
 }
 
 /// The union of every branch's condition; none when a branch has none.
 fn required_alternation(branches: &[Hir]) -> Option<Condition> {
-    let mut union = Condition { literals: Vec::new() };
+    let mut union = Condition::new(Vec::new());
     for branch in branches {
         union = union.union(required(branch)?)?;
     }
     Some(union)
 }
 
-/// The better of `hir`'s prefix and suffix literal sequences.
+/// The better of `hir`'s starts-with and ends-with literal sequences; inexact literals are
+/// cut-short prefixes (suffixes) of the match, still contained in it.
 fn extracted(hir: &Hir) -> Option<Condition> {
-    better(extract(hir, ExtractKind::Prefix), extract(hir, ExtractKind::Suffix))
-}
-
-/// Every match of `hir` starts (`Prefix`) or ends (`Suffix`) with one of these literals;
-/// inexact literals are cut-short prefixes (suffixes) of the match, still contained in it.
-fn extract(hir: &Hir, kind: ExtractKind) -> Option<Condition> {
-    let seq = Extractor::new().kind(kind).limit_total(EXTRACT_LIMIT_TOTAL).extract(hir);
-    Condition::from_seq(&seq)
+    let prefix = Condition::from_seq(&runs::extract(hir, ExtractKind::Prefix));
+    better(prefix, Condition::from_seq(&runs::extract(hir, ExtractKind::Suffix)))
 }

@@ -28,6 +28,7 @@ mod bits;
 mod error;
 mod fold;
 mod literals;
+mod runs;
 mod set;
 mod syntax;
 

@@ -39,6 +39,16 @@ fn alternations_and_repetitions() {
 }
 
 #[test]
+fn rare_bytes_make_short_literals_worth_it() {
+    assert_eq!(lits(r"[\n\r]"), some(&["\n", "\r"]));
+    assert_eq!(lits(r"\$\{\w+\}"), some(&["${"]));
+    assert_eq!(lits(r"(?:<|\bjavascript:)"), some(&["<", "javascript:"]));
+    assert_eq!(lits(r"\.\./"), some(&["../"]));
+    assert_eq!(lits(r"\bon\w+="), None);
+    assert_eq!(lits(r"[<>a]"), None);
+}
+
+#[test]
 fn superstrings_are_dropped() {
     assert_eq!(lits(r"(?:select|selected|reselect)"), some(&["select"]));
     assert_eq!(lits(r"(?i)(?:xyz|XYZZY|abc)"), some(&["abc", "xyz"]));

@@ -14,8 +14,10 @@ fn crs_coverage() {
     assert!(patterns.len() > 250, "only {} @rx patterns found", patterns.len());
     let (mut pl1, mut pl1_with, mut all_with) = (0, 0, 0);
     let mut without = Vec::new();
-    for p in &patterns {
-        let condition = required_literals(&p.pattern);
+    let started = Instant::now();
+    let conditions: Vec<_> = patterns.iter().map(|p| required_literals(&p.pattern)).collect();
+    let elapsed = started.elapsed();
+    for (p, condition) in patterns.iter().zip(conditions) {
         all_with += usize::from(condition.is_some());
         if p.level <= 1 {
             pl1 += 1;
@@ -25,7 +27,11 @@ fn crs_coverage() {
             }
         }
     }
-    println!("CRS @rx patterns with a prefilter condition: PL1 {pl1_with} of {pl1}, all levels {all_with} of {}", patterns.len());
+    println!(
+        "CRS @rx patterns with a prefilter condition: PL1 {pl1_with} of {pl1}, all levels \
+         {all_with} of {} (analysed in {elapsed:.1?})",
+        patterns.len()
+    );
     println!("PL1 patterns without a condition (always run):\n{}", without.join("\n"));
     assert!(pl1_with * 2 > pl1, "only {pl1_with} of {pl1} PL1 patterns have a condition");
 }
@@ -88,4 +94,97 @@ fn excerpt(pattern: &str) -> String {
         s.push_str("...");
     }
     s
+}
+
+/// Values of the benign traffic of bench/waf: prose form fields, JSON order values, query
+/// arguments, a browser's headers.
+const BENIGN: &[&str] = &[
+    "the parcel arrived yesterday and the blue cotton shirt fits well we would like to order \
+     another one in green for our daughter next month please keep the same size and send it \
+     to the office address during working hours thank you for the friendly service",
+    "Alice Martin",
+    "alice.martin@example.com",
+    "+44 20 7946 0018",
+    "12 Market Street",
+    "LS1 4DY",
+    "SKU-10023",
+    "ORD-2026-118204",
+    "blue shirt",
+    "price",
+    "/waf/search",
+    "q=blue+shirt&page=2&sort=price&lang=en",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
+    "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "en-US,en;q=0.5",
+    "shop.example.com",
+];
+
+#[test]
+fn benign_values_leave_few_candidates() {
+    let patterns: Vec<CrsPattern> = crs::patterns().into_iter().filter(|p| p.level <= 1).collect();
+    let mut builder = PrefilterSet::builder();
+    let mut conditioned = 0;
+    for (slot, p) in patterns.iter().enumerate() {
+        if let Some(literals) = required_literals(&p.pattern) {
+            builder.add(slot, &literals);
+            conditioned += 1;
+        }
+    }
+    let set = builder.build().unwrap();
+    let mut out = CandidateBits::new();
+    let mut total = 0;
+    for value in BENIGN {
+        set.candidates(value.as_bytes(), &mut out);
+        let hits: Vec<String> =
+            out.iter().map(|s| format!("{}:{}", patterns[s].file, patterns[s].line)).collect();
+        println!("{:>2} candidates for {value:.40?}: {}", hits.len(), hits.join(" "));
+        total += hits.len();
+    }
+    println!(
+        "benign values: {:.1} of {conditioned} conditioned PL1 patterns are candidates per value \
+         ({} literals in the automaton)",
+        total as f64 / BENIGN.len() as f64,
+        set.literals()
+    );
+    assert!(total * 10 < conditioned * BENIGN.len(), "{total} candidates in all");
+}
+
+#[test]
+#[ignore = "a measurement, not a test: cargo test --release -- --ignored --nocapture"]
+fn measure_candidates_speed() {
+    let patterns: Vec<CrsPattern> = crs::patterns().into_iter().filter(|p| p.level <= 1).collect();
+    let mut builder = PrefilterSet::builder();
+    for (slot, p) in patterns.iter().enumerate() {
+        if let Some(literals) = required_literals(&p.pattern) {
+            builder.add(slot, &literals);
+        }
+    }
+    let set = builder.build().unwrap();
+    let mut out = CandidateBits::new();
+    let rounds = 20_000;
+    for value in [BENIGN[0], BENIGN[13], BENIGN[1]] {
+        let started = Instant::now();
+        for _ in 0..rounds {
+            set.candidates(std::hint::black_box(value.as_bytes()), &mut out);
+        }
+        let per_call = started.elapsed() / rounds;
+        println!("{} bytes: {per_call:?} per call", value.len());
+    }
+}
+
+#[test]
+#[ignore = "a measurement"]
+fn measure_slowest() {
+    let mut times: Vec<_> = crs::patterns()
+        .into_iter()
+        .map(|p| {
+            let started = Instant::now();
+            let n = required_literals(&p.pattern).map_or(0, |l| l.len());
+            (started.elapsed(), p.file, p.line, n, p.pattern.len())
+        })
+        .collect();
+    times.sort();
+    for t in times.iter().rev().take(12) {
+        println!("{t:?}");
+    }
 }
