@@ -10,6 +10,20 @@
 //! rule's slot is among the candidates. A candidate may still fail to match (the literals are
 //! only a necessary condition); a rule without a condition is always a candidate.
 //!
+//! How the engine must use it:
+//! - Search the value the operator sees, after the rule's transformations: rules that share
+//!   a transformation chain share one set (or one set per chain, each slot a rule).
+//! - Skip a rule only when its operator is a plain `@rx`: a negated `!@rx` matches when the
+//!   regex does not, and a parameter with a macro (`%{...}`) is only known at run time.
+//! - Treat [`required_literals`] returning `None` as "always run"; adding a slot with no
+//!   literals does exactly that.
+//!
+//! On CRS v4.28, 147 of the 186 `@rx` patterns active at paranoia level 1 get a condition
+//! (210 of 318 at all levels); the 39 without one are mostly anchored checks of a single
+//! header (`^\d+$`, `^$`) or evasion-tolerant patterns whose every byte is optional. On the
+//! benign values of bench/waf, about one conditioned PL1 pattern per value is a candidate.
+//! (Figures printed by the `crs_coverage` and `benign_values_leave_few_candidates` tests.)
+//!
 //! ```
 //! use rampart_waf_ops::prefilter::{required_literals, CandidateBits, PrefilterSet};
 //!

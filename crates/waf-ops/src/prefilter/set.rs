@@ -75,6 +75,11 @@ impl PrefilterSet {
         self.slots
     }
 
+    /// The heap memory the automaton uses, in bytes.
+    pub fn memory_usage(&self) -> usize {
+        self.automaton.as_ref().map_or(0, AhoCorasick::memory_usage)
+    }
+
     /// The number of distinct literals in the automaton.
     pub fn literals(&self) -> usize {
         self.slot_ranges.len()

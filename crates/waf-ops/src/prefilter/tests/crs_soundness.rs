@@ -161,6 +161,7 @@ fn measure_candidates_speed() {
     }
     let set = builder.build().unwrap();
     let mut out = CandidateBits::new();
+    println!("automaton: {} literals, {} bytes", set.literals(), set.memory_usage());
     let rounds = 20_000;
     for value in [BENIGN[0], BENIGN[13], BENIGN[1]] {
         let started = Instant::now();
