@@ -1,7 +1,10 @@
 //! Reading the shared OWASP CRS checkout: `@rx` patterns with their paranoia level, and the
 //! payloads of the CRS regression tests.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+
+use crate::Transform;
 
 /// One `@rx` operator of a CRS rule file.
 pub(super) struct CrsPattern {
@@ -135,20 +138,37 @@ fn collect(value: &serde_yaml_ng::Value, wanted: bool, out: &mut Vec<Vec<u8>>) {
     }
 }
 
-/// `input` and what CRS transformations commonly make of it: lower case, URL-decoded, and
-/// its `&`-separated `name=value` parts, decoded.
+/// Transformation chains of CRS rules, applied to the URL-decoded parts of each payload.
+const CHAINS: &[&[&str]] = &[
+    &["utf8toUnicode", "urlDecodeUni", "htmlEntityDecode", "jsDecode", "cssDecode", "removeNulls"],
+    &["cmdLine"],
+    &["replaceComments", "lowercase"],
+    &["normalizePathWin"],
+];
+
+/// `input` and what CRS transformations commonly make of it: lower case, URL-decoded, its
+/// `&`-separated `name=value` parts decoded, and those parts through common CRS chains.
 pub(super) fn variants(input: &[u8]) -> Vec<Vec<u8>> {
     let decoded = url_decode(input);
     let mut out = vec![input.to_vec(), input.to_ascii_lowercase(), decoded.clone()];
     out.push(decoded.to_ascii_lowercase());
     for part in input.split(|&b| b == b'&' || b == b'?') {
-        let value = part.splitn(2, |&b| b == b'=').last().unwrap_or(part);
-        out.push(url_decode(value));
-        out.push(url_decode(value).to_ascii_lowercase());
+        let value = url_decode(part.splitn(2, |&b| b == b'=').last().unwrap_or(part));
+        out.extend(CHAINS.iter().map(|chain| transform(&value, chain)));
+        out.push(value.to_ascii_lowercase());
+        out.push(value);
     }
     out.sort();
     out.dedup();
     out
+}
+
+fn transform(value: &[u8], chain: &[&str]) -> Vec<u8> {
+    let mut out = Cow::Borrowed(value);
+    for name in chain {
+        out = Transform::from_name(name).unwrap().apply(out);
+    }
+    out.into_owned()
 }
 
 /// `%HH` and `+` decoding; malformed escapes are kept as they are.
