@@ -30,7 +30,7 @@ use super::{fold, runs, syntax};
 /// The least [`weight`] of a literal worth searching for: three ordinary bytes, or one rare.
 const MIN_WEIGHT: usize = 3;
 
-/// How much a rare byte weighs (an ordinary byte weighs 1).
+/// How much a rare byte or a quote weighs (an ordinary byte weighs 1).
 const RARE_WEIGHT: usize = 3;
 
 /// Bytes that benign parameter values, paths and headers seldom contain: markup, shell and
@@ -41,9 +41,17 @@ fn is_rare(b: u8) -> bool {
         || b.is_ascii_control()
 }
 
+/// Quotes: absent from most values, so a quote alone is worth searching for (SQL injection
+/// patterns often require nothing else), but common in prose, so they count as less
+/// selective than rare bytes when conditions are compared ([`literal_cost`]).
+fn is_quote(b: u8) -> bool {
+    matches!(b, b'\'' | b'"')
+}
+
 /// How unlikely a literal is to occur in an ordinary value, in "ordinary bytes".
 fn weight(literal: &[u8]) -> usize {
-    literal.iter().map(|&b| if is_rare(b) { RARE_WEIGHT } else { 1 }).sum()
+    let byte = |b: u8| if is_rare(b) || is_quote(b) { RARE_WEIGHT } else { 1 };
+    literal.iter().map(|&b| byte(b)).sum()
 }
 
 /// The most bytes a class may have to stand for a set of one-byte literals.
@@ -137,13 +145,15 @@ impl Condition {
     }
 }
 
-/// An estimate of how often a literal occurs in ordinary text: 4^-weight (text carries about
-/// two bits per byte), the weight capped at 8. A condition costs the sum over its literals;
-/// lower is more selective, and `union` (one literal) beats `union\s` (six, one per space
-/// byte) only thanks to the tie-break in [`better`].
+/// An estimate of how often a literal occurs in ordinary text: 4^-bits, where an ordinary
+/// byte or a quote counts 1 (text carries about two bits per byte) and a rare byte 3, capped
+/// at 8. A condition costs the sum over its literals; lower is more selective, and `union`
+/// (one literal) beats `union\s` (six, one per space byte) only thanks to the tie-break in
+/// [`better`].
 fn literal_cost(literal: &[u8]) -> f64 {
-    let weight = i32::try_from(weight(literal).min(8)).unwrap_or(8);
-    4f64.powi(-weight)
+    let byte = |b: u8| if is_rare(b) { RARE_WEIGHT } else { 1 };
+    let bits: usize = literal.iter().map(|&b| byte(b)).sum();
+    4f64.powi(-i32::try_from(bits.min(8)).unwrap_or(8))
 }
 
 /// The longest substring [`Condition::minimized`] looks up.

@@ -18,8 +18,8 @@
 //! - Treat [`required_literals`] returning `None` as "always run"; adding a slot with no
 //!   literals does exactly that.
 //!
-//! On CRS v4.28, 147 of the 186 `@rx` patterns active at paranoia level 1 get a condition
-//! (210 of 318 at all levels); the 39 without one are mostly anchored checks of a single
+//! On CRS v4.28, 149 of the 186 `@rx` patterns active at paranoia level 1 get a condition
+//! (223 of 318 at all levels); the 37 without one are mostly anchored checks of a single
 //! header (`^\d+$`, `^$`) or evasion-tolerant patterns whose every byte is optional. On the
 //! benign values of bench/waf, about one conditioned PL1 pattern per value is a candidate.
 //! (Figures printed by the `crs_coverage` and `benign_values_leave_few_candidates` tests.)

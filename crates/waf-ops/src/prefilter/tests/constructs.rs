@@ -46,6 +46,8 @@ fn rare_bytes_make_short_literals_worth_it() {
     assert_eq!(lits(r"\.\./"), some(&["../"]));
     assert_eq!(lits(r"\bon\w+="), None);
     assert_eq!(lits(r"[<>a]"), None);
+    assert_eq!(lits(r#"["']\s*\d"#), some(&["\"", "'"]));
+    assert_eq!(lits(r#"(?:["']\s*|\b)(?:onload|onerror)"#), some(&["onerror", "onload"]));
 }
 
 #[test]

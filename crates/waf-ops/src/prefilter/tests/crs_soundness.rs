@@ -102,6 +102,7 @@ const BENIGN: &[&str] = &[
     "the parcel arrived yesterday and the blue cotton shirt fits well we would like to order \
      another one in green for our daughter next month please keep the same size and send it \
      to the office address during working hours thank you for the friendly service",
+    "I'd like the \"blue\" one, it's my daughter's favourite colour; thanks (again)!",
     "Alice Martin",
     "alice.martin@example.com",
     "+44 20 7946 0018",
