@@ -13,46 +13,16 @@
 //! - `x+`, `x{n,m}` with `n >= 1` and a group require what `x` requires; `x*`, `x?`,
 //!   look-arounds and the empty pattern require nothing.
 //!
-//! Among the candidates found, the most selective is kept (see [`literal_cost`]). A
-//! condition is only kept when each of its literals is rare enough in ordinary values to be
-//! worth searching for: its [`weight`] is at least [`MIN_WEIGHT`]. Ordinary bytes weigh 1 and
-//! bytes that benign values seldom hold (`<`, `$`, `{`, `\`, control bytes ...) weigh 3, so
-//! `select`, `../`, `<` and `\n` qualify and `on`, `or` or `/.` (found in most values, they
-//! would make the rule a candidate anyway) do not.
+//! Among the candidates found, the most selective is kept (see [`weight::cost`] and
+//! [`better`]). A condition is only kept when each of its literals is rare enough in ordinary
+//! values to be worth searching for ([`weight::worth_searching`]).
 
 use std::collections::HashSet;
 
 use regex_syntax::hir::literal::{ExtractKind, Seq};
 use regex_syntax::hir::{Class, ClassBytes, Hir, HirKind};
 
-use super::{fold, runs, syntax};
-
-/// The least [`weight`] of a literal worth searching for: three ordinary bytes, or one rare.
-const MIN_WEIGHT: usize = 3;
-
-/// How much a rare byte or a quote weighs (an ordinary byte weighs 1).
-const RARE_WEIGHT: usize = 3;
-
-/// Bytes that benign parameter values, paths and headers seldom contain: markup, shell and
-/// template punctuation, and control bytes. (`*`, `@`, `#`, `~`, `%`, `&` are common in
-/// `Accept` headers, e-mail addresses, URLs and prose; non-ASCII bytes in non-English text.)
-fn is_rare(b: u8) -> bool {
-    matches!(b, b'<' | b'>' | b'$' | b'{' | b'}' | b'[' | b']' | b'\\' | b'`' | b'^' | b'|')
-        || b.is_ascii_control()
-}
-
-/// Quotes: absent from most values, so a quote alone is worth searching for (SQL injection
-/// patterns often require nothing else), but common in prose, so they count as less
-/// selective than rare bytes when conditions are compared ([`literal_cost`]).
-fn is_quote(b: u8) -> bool {
-    matches!(b, b'\'' | b'"')
-}
-
-/// How unlikely a literal is to occur in an ordinary value, in "ordinary bytes".
-fn weight(literal: &[u8]) -> usize {
-    let byte = |b: u8| if is_rare(b) || is_quote(b) { RARE_WEIGHT } else { 1 };
-    literal.iter().map(|&b| byte(b)).sum()
-}
+use super::{fold, runs, syntax, weight};
 
 /// The most bytes a class may have to stand for a set of one-byte literals.
 const MAX_CLASS_BYTES: usize = 10;
@@ -69,7 +39,7 @@ const MAX_LITERALS: usize = 2000;
 /// for ignoring ASCII case, which [`PrefilterSet`](super::PrefilterSet) does. `None` for an
 /// empty pattern, one that can match the empty string, one that does not parse, one with an
 /// explicit Unicode class, and one whose best condition has a literal too common to be worth
-/// searching for (shorter than 3 bytes, unless it holds a byte such as `<`, `$` or `\n`).
+/// searching for (shorter than 3 bytes, unless it holds a byte such as `<`, `'` or `\n`).
 pub fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
     if pattern.is_empty() {
         return None;
@@ -88,7 +58,7 @@ pub fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
 #[derive(Debug, Clone)]
 struct Condition {
     literals: Vec<Vec<u8>>,
-    /// See [`literal_cost`].
+    /// See [`weight::cost`].
     cost: f64,
 }
 
@@ -105,16 +75,15 @@ impl Condition {
         Condition::new(literals.iter().map(|lit| lit.as_bytes().to_vec()).collect()).useful()
     }
 
-    /// The condition, unless a literal is too short to be worth searching for. Dropping it
-    /// early (not only at the end) lets a longer alternative win over a cheaper-looking one.
     fn new(literals: Vec<Vec<u8>>) -> Condition {
-        let cost = literals.iter().map(|lit| literal_cost(lit)).sum();
+        let cost = literals.iter().map(|lit| weight::cost(lit)).sum();
         Condition { literals, cost }
     }
 
+    /// The condition, unless a literal is too common to be worth searching for. Dropping it
+    /// early (not only at the end) lets a longer alternative win over a cheaper-looking one.
     fn useful(self) -> Option<Condition> {
-        let weakest = self.literals.iter().map(|lit| weight(lit)).min()?;
-        (weakest >= MIN_WEIGHT).then_some(self)
+        self.literals.iter().all(|lit| weight::worth_searching(lit)).then_some(self)
     }
 
     /// The union of two conditions (a match of either branch contains one of the literals).
@@ -145,17 +114,6 @@ impl Condition {
     }
 }
 
-/// An estimate of how often a literal occurs in ordinary text: 4^-bits, where an ordinary
-/// byte or a quote counts 1 (text carries about two bits per byte) and a rare byte 3, capped
-/// at 8. A condition costs the sum over its literals; lower is more selective, and `union`
-/// (one literal) beats `union\s` (six, one per space byte) only thanks to the tie-break in
-/// [`better`].
-fn literal_cost(literal: &[u8]) -> f64 {
-    let byte = |b: u8| if is_rare(b) { RARE_WEIGHT } else { 1 };
-    let bits: usize = literal.iter().map(|&b| byte(b)).sum();
-    4f64.powi(-i32::try_from(bits.min(8)).unwrap_or(8))
-}
-
 /// The longest substring [`Condition::minimized`] looks up.
 const MINIMIZE_SPAN: usize = 16;
 
@@ -166,7 +124,7 @@ fn has_kept_substring(lit: &[u8], kept: &HashSet<Vec<u8>>) -> bool {
 }
 
 /// The better of `a` and `b`: the clearly more selective one (by a factor of 4 in
-/// [`literal_cost`]), else the one with fewer literals (`union` over `union\s`, which
+/// [`weight::cost`]), else the one with fewer literals (`union` over `union\s`, which
 /// expands to six literals for a small gain), else the more selective.
 fn better(a: Option<Condition>, b: Option<Condition>) -> Option<Condition> {
     match (a, b) {

@@ -45,6 +45,7 @@ mod literals;
 mod runs;
 mod set;
 mod syntax;
+mod weight;
 
 #[cfg(test)]
 mod tests;
