@@ -16,6 +16,8 @@
 //! Among the candidates found, the most selective is kept (see [`weight::cost`] and
 //! [`better`]). A condition is only kept when each of its literals is rare enough in ordinary
 //! values to be worth searching for ([`weight::worth_searching`]).
+//!
+//! [`Extractor`]: regex_syntax::hir::literal::Extractor
 
 use std::collections::HashSet;
 
