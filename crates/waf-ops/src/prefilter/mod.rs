@@ -18,8 +18,8 @@
 //! - Treat [`required_literals`] returning `None` as "always run"; adding a slot with no
 //!   literals does exactly that.
 //!
-//! On CRS v4.28, 156 of the 186 `@rx` patterns active at paranoia level 1 get a condition
-//! (237 of 318 at all levels); the 30 without one are anchored checks of a single header
+//! On CRS v4.28, 158 of the 186 `@rx` patterns active at paranoia level 1 get a condition
+//! (239 of 318 at all levels); the 28 without one are anchored checks of a single header
 //! (`^\d+$`, `^$`) or evasion-tolerant patterns in which every byte is optional or any of
 //! many. On the benign values of bench/waf, 0 to 3 conditioned PL1 patterns are candidates
 //! for a prose or JSON value, up to 10 for a browser's headers or prose with quotes,

@@ -11,8 +11,9 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
 use regex_syntax::hir::Hir;
 
 /// The Extractor's bound on the literals it expands a sequence to (regex-syntax's default is
-/// 250; CRS word lists are longer, and the folded tree needs no case variants).
-const LIMIT_TOTAL: usize = 1000;
+/// 250; CRS word lists and path-traversal spellings are longer, and the folded tree needs no
+/// case variants).
+const LIMIT_TOTAL: usize = 4000;
 
 /// The Extractor's bound on a literal's length (its default).
 const LIMIT_LITERAL_LEN: usize = 100;
