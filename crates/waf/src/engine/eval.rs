@@ -2,9 +2,9 @@
 
 use std::borrow::Cow;
 
-use rampart_waf_ops::{Captures, CompileContext, Operator, Transform};
+use rampart_waf_ops::{Captures, CompileContext, Operator};
 
-use super::cache::TransformCache;
+use super::cache::{Chain, TransformCache};
 use super::transaction::{RemovedTarget, Transaction};
 use super::types::{Intervention, InterventionAction, RuleMatch};
 use super::vars::Value;
@@ -18,6 +18,14 @@ struct Hit {
     /// The value after transformations (what MATCHED_VAR holds in ModSecurity v3).
     value: Vec<u8>,
     captures: Option<Captures>,
+}
+
+/// What became of one (link, value) pair.
+enum Verdict {
+    /// The prefilter proved the operator cannot match; it was not run.
+    Skipped,
+    /// The operator ran (and matched when there is a hit).
+    Tested(Option<Hit>),
 }
 
 /// What a matched rule asks of the phase loop.
@@ -162,16 +170,32 @@ impl Transaction<'_> {
 
         let negated = link.operator.negated;
         let capture = link.actions.capture && !negated && op.supports_capture();
-        let test = Test { op, transforms: &link.transforms, negated, capture };
+        let prefilters = &self.engine.prefilters;
+        let chain = Chain {
+            id: link.chain_id,
+            transforms: &link.transforms,
+            prefilter: prefilters.set(link.chain_id),
+        };
+        let slot = prefilters.slot(link.link_id);
+        let test = Test { op, chain, slot, negated, capture };
         let mut hits = Vec::new();
+        let mut stats = self.stats;
         for value in values {
-            let hit = if link.actions.multi_match {
-                test.multi(value)
+            stats.values_tested += 1;
+            let verdict = if link.actions.multi_match {
+                Verdict::Tested(test.multi(value))
             } else {
                 test.single(value, &self.transform_cache)
             };
-            hits.extend(hit);
+            match verdict {
+                Verdict::Skipped => stats.prefilter_skips += 1,
+                Verdict::Tested(hit) => {
+                    stats.operators_run += 1;
+                    hits.extend(hit);
+                }
+            }
         }
+        self.stats = stats;
         Some(hits)
     }
 
@@ -273,23 +297,37 @@ impl Transaction<'_> {
 /// An operator with its transformations, applied to one value at a time.
 struct Test<'a> {
     op: &'a Operator,
-    transforms: &'a [Transform],
+    chain: Chain<'a>,
+    /// The link's slot in its chain's prefilter set, when it is prefiltered.
+    slot: Option<usize>,
     negated: bool,
     capture: bool,
 }
 
 impl Test<'_> {
     fn check(&self, input: &[u8]) -> (bool, Option<Captures>) {
-        let mut captures = self.capture.then(Captures::new);
-        let matched = self.op.matches(input, captures.as_mut()) != self.negated;
-        (matched, captures)
+        if !self.capture {
+            return (self.op.matches(input, None) != self.negated, None);
+        }
+        let mut captures = Captures::new();
+        let matched = self.op.matches(input, Some(&mut captures)) != self.negated;
+        (matched, Some(captures))
     }
 
-    /// Transforms the value (through the transaction's cache) and applies the operator once.
-    fn single(&self, value: Value<'_>, cache: &TransformCache) -> Option<Hit> {
-        let transformed = cache.apply(self.transforms, &value.value, value.stable);
-        let (matched, captures) = self.check(&transformed);
-        matched.then(|| Hit { name: value.name(), value: transformed.to_vec(), captures })
+    /// Transforms the value (through the transaction's cache) and applies the operator once,
+    /// unless the prefilter proves it cannot match; the hit's name and value are built only
+    /// on a match.
+    fn single(&self, value: Value<'_>, cache: &TransformCache) -> Verdict {
+        cache.with(self.chain, &value.value, value.stable, |transformed, candidates| {
+            if let (Some(slot), Some(candidates)) = (self.slot, candidates) {
+                if !candidates.contains(slot) {
+                    return Verdict::Skipped;
+                }
+            }
+            let (matched, captures) = self.check(transformed);
+            let hit = matched.then(|| Hit { name: value.name(), value: transformed.to_vec(), captures });
+            Verdict::Tested(hit)
+        })
     }
 
     /// multiMatch: applies the operator to the value and after every transformation that
@@ -301,7 +339,7 @@ impl Test<'_> {
         if matched {
             return Some(Hit { name, value: current.into_owned(), captures });
         }
-        for t in self.transforms {
+        for t in self.chain.transforms {
             let next = t.apply(current.clone()).into_owned();
             if next.as_slice() == current.as_ref() {
                 continue;
