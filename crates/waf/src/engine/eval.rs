@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use rampart_waf_ops::{Captures, CompileContext, Operator};
 
-use super::cache::{Chain, TransformCache};
+use super::cache::{Chain, Seen, TransformCache};
 use super::transaction::{RemovedTarget, Transaction};
 use super::types::{Intervention, InterventionAction, RuleMatch};
 use super::vars::Value;
@@ -171,19 +171,20 @@ impl Transaction<'_> {
         let negated = link.operator.negated;
         let capture = link.actions.capture && !negated && op.supports_capture();
         let prefilters = &self.engine.prefilters;
+        let slot = prefilters.slot(link.link_id);
         let chain = Chain {
             id: link.chain_id,
             transforms: &link.transforms,
-            prefilter: prefilters.set(link.chain_id),
+            mask: prefilters.mask(link.chain_id),
+            prefilter: slot.and(prefilters.set()),
         };
-        let slot = prefilters.slot(link.link_id);
         let test = Test { op, chain, slot, negated, capture };
         let mut hits = Vec::new();
         let mut stats = self.stats;
         for value in values {
             stats.values_tested += 1;
             let verdict = if link.actions.multi_match {
-                Verdict::Tested(test.multi(value))
+                test.multi(value, &self.transform_cache)
             } else {
                 test.single(value, &self.transform_cache)
             };
@@ -314,25 +315,53 @@ impl Test<'_> {
         (matched, Some(captures))
     }
 
+    /// Whether the prefilter proves the operator cannot match what it sees.
+    fn ruled_out(&self, seen: &Seen<'_>) -> bool {
+        match (self.slot, seen.candidates) {
+            (Some(slot), Some(candidates)) => !candidates.contains(slot),
+            _ => false,
+        }
+    }
+
     /// Transforms the value (through the transaction's cache) and applies the operator once,
     /// unless the prefilter proves it cannot match; the hit's name and value are built only
     /// on a match.
     fn single(&self, value: Value<'_>, cache: &TransformCache) -> Verdict {
-        cache.with(self.chain, &value.value, value.stable, |transformed, candidates| {
-            if let (Some(slot), Some(candidates)) = (self.slot, candidates) {
-                if !candidates.contains(slot) {
-                    return Verdict::Skipped;
-                }
+        cache.with(self.chain, &value.value, value.stable, |seen| {
+            if self.ruled_out(&seen) {
+                return Verdict::Skipped;
             }
-            let (matched, captures) = self.check(transformed);
-            let hit = matched.then(|| Hit { name: value.name(), value: transformed.to_vec(), captures });
-            Verdict::Tested(hit)
+            Verdict::Tested(self.hit(&value, seen.bytes))
         })
     }
 
+    /// The hit when the operator matches `bytes` (the value as transformed).
+    fn hit(&self, value: &Value<'_>, bytes: &[u8]) -> Option<Hit> {
+        let (matched, captures) = self.check(bytes);
+        matched.then(|| Hit { name: value.name(), value: bytes.to_vec(), captures })
+    }
+
     /// multiMatch: applies the operator to the value and after every transformation that
-    /// changes it.
-    fn multi(&self, value: Value<'_>) -> Option<Hit> {
+    /// changes it. When no transformation changes it, that is one test of the value, which
+    /// the prefilter may rule out.
+    fn multi(&self, value: Value<'_>, cache: &TransformCache) -> Verdict {
+        let unchanged = cache.with(self.chain, &value.value, value.stable, |seen| {
+            if !seen.unchanged {
+                return None;
+            }
+            if self.ruled_out(&seen) {
+                return Some(Verdict::Skipped);
+            }
+            Some(Verdict::Tested(self.hit(&value, seen.bytes)))
+        });
+        match unchanged {
+            Some(verdict) => verdict,
+            None => Verdict::Tested(self.each_step(value)),
+        }
+    }
+
+    /// multiMatch on a value the chain changes: the value, then every changed step.
+    fn each_step(&self, value: Value<'_>) -> Option<Hit> {
         let name = value.name();
         let mut current: Cow<'_, [u8]> = value.value;
         let (matched, captures) = self.check(&current);
