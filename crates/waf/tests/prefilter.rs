@@ -52,9 +52,8 @@ fn a_rule_whose_literal_is_present_is_run_in_any_case() {
 #[test]
 fn the_condition_is_checked_on_the_transformed_value() {
     // Case-sensitive pattern; the literal appears only after t:lowercase.
-    let engine = engine(
-        r#"SecRule ARGS "@rx union select" "id:2,phase:1,pass,log,t:none,t:lowercase""#,
-    );
+    let engine =
+        engine(r#"SecRule ARGS "@rx union select" "id:2,phase:1,pass,log,t:none,t:lowercase""#);
     let (ids, stats) = inspect(&engine, "UNION+SELECT");
     assert_eq!(ids, vec![2]);
     assert_eq!(stats.operators_run, 1);

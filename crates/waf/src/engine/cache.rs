@@ -15,6 +15,7 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::hash_map::Entry;
 
 use rampart_waf_ops::{CandidateBits, PrefilterSet, Transform};
 
@@ -144,7 +145,8 @@ impl TransformCache {
         }
         let mut inner = self.inner.borrow_mut();
         if let Some(bits) = inner.unchanged_bits(chain, value) {
-            let candidates = bits.map(|(start, end)| Candidates { words: &inner.words[start..end] });
+            let candidates =
+                bits.map(|(start, end)| Candidates { words: &inner.words[start..end] });
             return f(Seen { bytes: value, unchanged: true, candidates });
         }
         let key = (chain.id, value.as_ptr() as usize, value.len());
@@ -158,7 +160,8 @@ impl TransformCache {
                 }
             },
         };
-        let candidates = cached.bits.map(|(start, end)| Candidates { words: &inner.words[start..end] });
+        let candidates =
+            cached.bits.map(|(start, end)| Candidates { words: &inner.words[start..end] });
         match cached.output {
             Output::Input => f(Seen { bytes: value, unchanged: true, candidates }),
             Output::Arena { start, end } => {
@@ -183,11 +186,13 @@ impl Inner {
     fn unchanged_bits(&mut self, chain: Chain<'_>, value: &[u8]) -> Option<Option<(usize, usize)>> {
         let mask = if chain.transforms.is_empty() { 0 } else { chain.mask? };
         let key = (value.as_ptr() as usize, value.len());
-        if !self.values.contains_key(&key) && self.values.len() >= MAX_ENTRIES {
-            return None;
-        }
         let Inner { values, words, scratch, arena, .. } = self;
-        let state = values.entry(key).or_default();
+        let full = values.len() >= MAX_ENTRIES;
+        let state = match values.entry(key) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(_) if full => return None,
+            Entry::Vacant(e) => e.insert(ValueState::default()),
+        };
         if mask & !state.identity != 0 && !learn_identity(state, chain.transforms, value) {
             return None;
         }
@@ -301,7 +306,9 @@ mod tests {
         assert_eq!(cache.inner.borrow().arena.len(), 3, "second lookup transformed again");
 
         let plain = b"abc".to_vec();
-        let same = cache.with(chain(&lower), &plain, true, |s| s.unchanged && s.bytes.as_ptr() == plain.as_ptr());
+        let same = cache.with(chain(&lower), &plain, true, |s| {
+            s.unchanged && s.bytes.as_ptr() == plain.as_ptr()
+        });
         assert!(same, "an unchanged value must be the input itself");
         assert_eq!(cache.inner.borrow().arena.len(), 3);
     }

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use rampart_waf_ops::{Captures, CompileContext, Operator};
+use rampart_waf_ops::{CandidateBits, Captures, CompileContext, Operator};
 
 use super::cache::{Chain, Seen, TransformCache};
 use super::transaction::{RemovedTarget, Transaction};
@@ -10,7 +10,7 @@ use super::types::{Intervention, InterventionAction, RuleMatch};
 use super::vars::Value;
 use crate::config::Entry;
 use crate::rule::action::{AllowScope, Disruptive};
-use crate::rule::{EngineMode, Rule, Variable};
+use crate::rule::{EngineMode, Exclusion, Rule, Variable};
 
 /// One value that satisfied a rule's operator.
 struct Hit {
@@ -162,7 +162,8 @@ impl Transaction<'_> {
                 stable: false,
             });
         } else {
-            let excluded = |v: Variable, key: &str| self.is_excluded(link, head, v, key);
+            let exclusions = self.exclusions(link, head);
+            let excluded = |v: Variable, key: &str| exclusions.iter().any(|e| e.excludes(v, key));
             for target in &link.targets.targets {
                 self.resolve(target, head, &excluded, &mut values);
             }
@@ -226,15 +227,15 @@ impl Transaction<'_> {
         Some(key)
     }
 
-    fn is_excluded(&self, link: &Rule, head: &Rule, v: Variable, key: &str) -> bool {
-        if link.targets.exclusions.iter().any(|e| e.excludes(v, key)) {
-            return true;
-        }
+    /// The exclusions that apply to `link`: its own and those ctl removed at run time for
+    /// its rule (decided once per evaluation, not per value).
+    fn exclusions<'a>(&'a self, link: &'a Rule, head: &Rule) -> Vec<&'a Exclusion> {
         let id = head.id();
-        self.removed_targets.iter().any(|r| match r {
-            RemovedTarget::Ids(ids, e) => ids.iter().any(|r| r.contains(id)) && e.excludes(v, key),
-            RemovedTarget::Tag(tag, e) => head.has_tag(tag) && e.excludes(v, key),
-        })
+        let removed = self.removed_targets.iter().filter_map(|r| match r {
+            RemovedTarget::Ids(ids, e) => ids.iter().any(|r| r.contains(id)).then_some(e),
+            RemovedTarget::Tag(tag, e) => head.has_tag(tag).then_some(e),
+        });
+        link.targets.exclusions.iter().chain(removed).collect()
     }
 
     fn record_match(&mut self, head: &Rule, phase: u8) {
@@ -356,29 +357,48 @@ impl Test<'_> {
         });
         match unchanged {
             Some(verdict) => verdict,
-            None => Verdict::Tested(self.each_step(value)),
+            None => self.each_step(&value, cache),
         }
     }
 
-    /// multiMatch on a value the chain changes: the value, then every changed step.
-    fn each_step(&self, value: Value<'_>) -> Option<Hit> {
-        let name = value.name();
-        let mut current: Cow<'_, [u8]> = value.value;
-        let (matched, captures) = self.check(&current);
-        if matched {
-            return Some(Hit { name, value: current.into_owned(), captures });
+    /// multiMatch on a value the chain changes: the value, then every changed step, each
+    /// unless the prefilter rules it out.
+    fn each_step(&self, value: &Value<'_>, cache: &TransformCache) -> Verdict {
+        let raw = Chain { transforms: &[], mask: Some(0), ..self.chain };
+        let skip_raw = cache.with(raw, &value.value, value.stable, |seen| self.ruled_out(&seen));
+        let mut ran = !skip_raw;
+        if !skip_raw {
+            if let Some(hit) = self.hit(value, &value.value) {
+                return Verdict::Tested(Some(hit));
+            }
         }
+        let mut current: Cow<'_, [u8]> = Cow::Borrowed(&value.value);
+        let mut scratch = CandidateBits::new();
         for t in self.chain.transforms {
             let next = t.apply(current.clone()).into_owned();
             if next.as_slice() == current.as_ref() {
                 continue;
             }
             current = Cow::Owned(next);
-            let (matched, captures) = self.check(&current);
-            if matched {
-                return Some(Hit { name, value: current.into_owned(), captures });
+            if self.step_ruled_out(&current, &mut scratch) {
+                continue;
+            }
+            ran = true;
+            if let Some(hit) = self.hit(value, &current) {
+                return Verdict::Tested(Some(hit));
             }
         }
-        None
+        if ran {
+            Verdict::Tested(None)
+        } else {
+            Verdict::Skipped
+        }
+    }
+
+    /// Whether the prefilter proves the operator cannot match an intermediate value.
+    fn step_ruled_out(&self, bytes: &[u8], scratch: &mut CandidateBits) -> bool {
+        let (Some(slot), Some(set)) = (self.slot, self.chain.prefilter) else { return false };
+        set.candidates(bytes, scratch);
+        !scratch.contains(slot)
     }
 }
