@@ -4,7 +4,7 @@
 
 use rampart_waf::{InspectionStats, LoadOptions, TransactionInfo, WafEngine};
 
-fn engine(rules: &str) -> WafEngine {
+fn load(rules: &str) -> WafEngine {
     WafEngine::from_str(&format!("SecRuleEngine On\n{rules}"), &LoadOptions::default()).unwrap()
 }
 
@@ -26,7 +26,7 @@ const UNION_SELECT: &str =
 
 #[test]
 fn a_rule_whose_literal_is_absent_is_not_run() {
-    let engine = engine(UNION_SELECT);
+    let engine = load(UNION_SELECT);
     let (ids, stats) = inspect(&engine, "blue+shirt");
     assert!(ids.is_empty());
     assert_eq!(stats.values_tested, 1);
@@ -36,7 +36,7 @@ fn a_rule_whose_literal_is_absent_is_not_run() {
 
 #[test]
 fn a_rule_whose_literal_is_present_is_run_in_any_case() {
-    let engine = engine(UNION_SELECT);
+    let engine = load(UNION_SELECT);
     for query in ["1+union+select+2", "1+UNION++SELECT+2", "1+UnIoN%09sElEcT+2"] {
         let (ids, stats) = inspect(&engine, query);
         assert_eq!(ids, vec![1], "{query}");
@@ -53,14 +53,14 @@ fn a_rule_whose_literal_is_present_is_run_in_any_case() {
 fn the_condition_is_checked_on_the_transformed_value() {
     // Case-sensitive pattern; the literal appears only after t:lowercase.
     let engine =
-        engine(r#"SecRule ARGS "@rx union select" "id:2,phase:1,pass,log,t:none,t:lowercase""#);
+        load(r#"SecRule ARGS "@rx union select" "id:2,phase:1,pass,log,t:none,t:lowercase""#);
     let (ids, stats) = inspect(&engine, "UNION+SELECT");
     assert_eq!(ids, vec![2]);
     assert_eq!(stats.operators_run, 1);
 
     // base64 of "union select": no literal in the raw value, only in the decoded one.
     let engine =
-        engine(r#"SecRule ARGS "@rx union select" "id:3,phase:1,pass,log,t:none,t:base64Decode""#);
+        load(r#"SecRule ARGS "@rx union select" "id:3,phase:1,pass,log,t:none,t:base64Decode""#);
     let (ids, _) = inspect(&engine, "dW5pb24gc2VsZWN0");
     assert_eq!(ids, vec![3]);
     let (ids, stats) = inspect(&engine, "Ymx1ZSBzaGlydA");
@@ -70,7 +70,7 @@ fn the_condition_is_checked_on_the_transformed_value() {
 
 #[test]
 fn phrases_are_prefiltered_and_negations_always_run() {
-    let engine = engine(
+    let engine = load(
         "SecRule ARGS \"@pm evilword badphrase\" \"id:4,phase:1,pass,log,t:none\"\n\
          SecRule ARGS \"!@rx shirt\" \"id:5,phase:1,pass,log,t:none\"",
     );
@@ -86,7 +86,7 @@ fn phrases_are_prefiltered_and_negations_always_run() {
 
 #[test]
 fn multi_match_is_skipped_only_where_the_chain_changes_nothing() {
-    let engine = engine(
+    let engine = load(
         r#"SecRule ARGS "@rx union select" "id:6,phase:1,pass,log,multiMatch,t:none,t:lowercase""#,
     );
     let (ids, stats) = inspect(&engine, "blue+shirt");
@@ -101,7 +101,7 @@ fn multi_match_is_skipped_only_where_the_chain_changes_nothing() {
 #[test]
 fn shared_values_are_scanned_for_every_rule() {
     // Two rules over the same value and chain: each is decided by its own literal.
-    let engine = engine(
+    let engine = load(
         "SecRule ARGS \"@rx (?i)union\\s+select\" \"id:7,phase:1,pass,log,t:none\"\n\
          SecRule ARGS \"@rx <script\" \"id:8,phase:1,pass,log,t:none\"",
     );

@@ -25,7 +25,7 @@ enum Verdict {
     /// The prefilter proved the operator cannot match; it was not run.
     Skipped,
     /// The operator ran (and matched when there is a hit).
-    Tested(Option<Hit>),
+    Tested(Option<Box<Hit>>),
 }
 
 /// What a matched rule asks of the phase loop.
@@ -193,7 +193,7 @@ impl Transaction<'_> {
                 Verdict::Skipped => stats.prefilter_skips += 1,
                 Verdict::Tested(hit) => {
                     stats.operators_run += 1;
-                    hits.extend(hit);
+                    hits.extend(hit.map(|h| *h));
                 }
             }
         }
@@ -337,9 +337,9 @@ impl Test<'_> {
     }
 
     /// The hit when the operator matches `bytes` (the value as transformed).
-    fn hit(&self, value: &Value<'_>, bytes: &[u8]) -> Option<Hit> {
+    fn hit(&self, value: &Value<'_>, bytes: &[u8]) -> Option<Box<Hit>> {
         let (matched, captures) = self.check(bytes);
-        matched.then(|| Hit { name: value.name(), value: bytes.to_vec(), captures })
+        matched.then(|| Box::new(Hit { name: value.name(), value: bytes.to_vec(), captures }))
     }
 
     /// multiMatch: applies the operator to the value and after every transformation that
