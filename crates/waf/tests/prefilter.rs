@@ -18,7 +18,9 @@ fn inspect(engine: &WafEngine, query: &str) -> (Vec<u64>, InspectionStats) {
     });
     tx.process_request_line("GET", &format!("/?q={query}"), "HTTP/1.1");
     tx.process_request_headers();
-    (tx.matches().iter().map(|m| m.rule_id).collect(), tx.stats())
+    let stats = tx.stats();
+    assert_eq!(stats.values_tested, stats.operators_run + stats.prefilter_skips, "{stats:?}");
+    (tx.matches().iter().map(|m| m.rule_id).collect(), stats)
 }
 
 const UNION_SELECT: &str =

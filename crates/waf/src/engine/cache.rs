@@ -24,8 +24,9 @@ use super::prefilter::transform_bit;
 /// Most bytes of transformed values kept per phase; past this, results are computed each time.
 const MAX_CACHED_BYTES: usize = 4 * 1024 * 1024;
 
-/// Most entries kept per phase (each also costs a little memory without any bytes).
-const MAX_ENTRIES: usize = 256 * 1024;
+/// Most entries kept per phase in each of the two maps (values, changed results): with the
+/// byte cap this bounds the cache to about 8 MB per transaction whatever the request holds.
+const MAX_ENTRIES: usize = 16 * 1024;
 
 /// (chain id, address, length) of a stable value that a chain changes.
 type Key = (usize, usize, usize);
