@@ -4,6 +4,7 @@
 //! - [`transform`]: the SecLang transformations (`t:urlDecodeUni`, `t:htmlEntityDecode`, ...),
 //! - [`operator`]: the SecLang operators (`@rx`, `@pm`, `@detectSQLi`, ...), compiled once,
 //! - [`body`]: the request body processors (URLENCODED, JSON, XML, MULTIPART).
+//! - [`prefilter`]: literal conditions that prove an `@rx` rule cannot match a value.
 //!
 //! Semantics follow ModSecurity v3, which the OWASP Core Rule Set targets, down to its quirks
 //! where a rule can observe them (each is documented where it is implemented). Where
@@ -31,7 +32,9 @@
 
 pub mod body;
 pub mod operator;
+pub mod prefilter;
 pub mod transform;
 
 pub use operator::{Captures, CompileContext, Operator, OperatorError};
+pub use prefilter::{required_literals, CandidateBits, PrefilterSet, PrefilterSetBuilder};
 pub use transform::Transform;

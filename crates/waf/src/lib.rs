@@ -26,7 +26,7 @@ pub mod rule;
 
 pub use config::{LoadError, RuleSet};
 pub use engine::{
-    AnomalyScores, Intervention, InterventionAction, LoadOptions, RuleMatch, Transaction,
-    TransactionInfo, WafEngine,
+    AnomalyScores, InspectionStats, Intervention, InterventionAction, LoadOptions, RuleMatch,
+    Transaction, TransactionInfo, WafEngine,
 };
 pub use parser::ParseError;

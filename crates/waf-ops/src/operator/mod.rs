@@ -148,6 +148,18 @@ impl Operator {
         )
     }
 
+    /// A necessary condition for a match, for the engine's prefilter: literals one of which
+    /// (ignoring ASCII case) every input this operator matches contains. None when there is
+    /// no usable condition; the operator must then run on every value. Only `@rx` and
+    /// `@pm`/`@pmFromFile` give one.
+    pub fn required_literals(&self) -> Option<Vec<Vec<u8>>> {
+        match &self.kind {
+            Kind::Rx(rx) => rx.required_literals(),
+            Kind::Phrases(p) => p.required_literals(),
+            _ => None,
+        }
+    }
+
     /// The canonical operator name, without `@` (for logs and `MATCHED_VAR` messages).
     pub fn name(&self) -> &'static str {
         self.name

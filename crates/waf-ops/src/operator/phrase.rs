@@ -8,7 +8,12 @@ use super::{datafile, Captures, CompileContext, OperatorError};
 #[derive(Debug, Clone)]
 pub(super) struct Phrases {
     automaton: Option<AhoCorasick>,
+    /// The phrases, for [`Phrases::required_literals`].
+    phrases: Vec<Vec<u8>>,
 }
+
+/// Shortest phrase worth a prefilter condition: shorter ones occur in most values anyway.
+const MIN_CONDITION_LEN: usize = 3;
 
 impl Phrases {
     /// `@pm` parameter: whitespace-separated phrases, after ModSecurity's content parsing
@@ -33,14 +38,25 @@ impl Phrases {
 
     fn build(phrases: Vec<Vec<u8>>) -> Phrases {
         if phrases.is_empty() {
-            return Phrases { automaton: None };
+            return Phrases { automaton: None, phrases };
         }
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .build(&phrases)
             .ok();
-        Phrases { automaton }
+        Phrases { automaton, phrases }
+    }
+
+    /// The phrases themselves: a match contains one of them (ignoring ASCII case), which is
+    /// exactly the prefilter's condition. None when a phrase is too short to be selective or
+    /// the phrases did not compile (then nothing matches and no condition is needed).
+    pub(super) fn required_literals(&self) -> Option<Vec<Vec<u8>>> {
+        self.automaton.as_ref()?;
+        if self.phrases.iter().any(|p| p.len() < MIN_CONDITION_LEN) {
+            return None;
+        }
+        Some(self.phrases.clone())
     }
 
     /// Whether any phrase occurs in `input`; the first one found is capture group 0.

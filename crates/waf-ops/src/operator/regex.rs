@@ -24,19 +24,28 @@ const DFA_CACHE_LIMIT: usize = 2 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub(super) struct Rx {
     regex: Option<Regex>,
+    /// The pattern as written, for [`Rx::required_literals`].
+    pattern: String,
 }
 
 impl Rx {
     /// Compiles `pattern`, reporting the regex engine's reason when it cannot.
     pub(super) fn compile(pattern: &str) -> Result<Rx, OperatorError> {
         if pattern.is_empty() {
-            return Ok(Rx { regex: None });
+            return Ok(Rx { regex: None, pattern: String::new() });
         }
         let regex = build(&to_byte_syntax(pattern)).map_err(|e| OperatorError::InvalidRegex {
             pattern: excerpt(pattern),
             reason: e.to_string(),
         })?;
-        Ok(Rx { regex: Some(regex) })
+        Ok(Rx { regex: Some(regex), pattern: pattern.to_string() })
+    }
+
+    /// Literals one of which every match contains (see [`crate::prefilter`]); None when the
+    /// pattern has no usable condition (the empty pattern matches everything).
+    pub(super) fn required_literals(&self) -> Option<Vec<Vec<u8>>> {
+        self.regex.as_ref()?;
+        crate::prefilter::required_literals(&self.pattern)
     }
 
     /// The leftmost match starting at or after `start` (the whole input is the context for
@@ -51,8 +60,12 @@ impl Rx {
         let Some(regex) = &self.regex else {
             return true;
         };
+        // Captures cost an allocation and a slower search: run them only on a match.
+        if !regex.is_match(input) {
+            return false;
+        }
         let Some(out) = captures else {
-            return regex.is_match(input);
+            return true;
         };
         let mut locations = regex.capture_locations();
         if regex.captures_read(&mut locations, input).is_none() {

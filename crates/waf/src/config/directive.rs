@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use rampart_waf_ops::{CompileContext, Operator};
 
+use super::links::LinkNumbering;
 use super::settings::LimitAction;
 use super::{Entry, LoadError, RuleSet, Settings};
 use crate::parser::{parse_actions, parse_targets, ParseError, RawDirective};
@@ -99,6 +100,8 @@ impl Builder {
             file: file.clone(),
             line: d.line,
             actions,
+            link_id: 0,
+            chain_id: 0,
         };
         self.push_rule(rule).map_err(fail)
     }
@@ -279,6 +282,7 @@ impl Builder {
             });
         }
         let mut set = RuleSet { settings: self.settings, ..RuleSet::default() };
+        let mut numbering = LinkNumbering::default();
         for entry in self.entries {
             match entry {
                 Pending::Marker(name) => {
@@ -289,12 +293,14 @@ impl Builder {
                 Pending::Rule(mut rule) => {
                     let phase = rule.phase() as usize;
                     resolve_defaults(&mut rule, self.default_actions[phase].as_ref());
+                    numbering.assign(&mut rule);
                     set.rule_count += 1;
                     set.phases[phase].push(Entry::Rule(Arc::new(*rule)));
                 }
             }
         }
         set.default_actions = self.default_actions;
+        (set.chains, set.link_count) = numbering.finish();
         Ok(set)
     }
 }

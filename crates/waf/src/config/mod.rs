@@ -1,6 +1,7 @@
 //! Loading SecLang files into an immutable rule set.
 
 mod directive;
+mod links;
 mod loader;
 pub mod settings;
 
@@ -58,4 +59,8 @@ pub struct RuleSet {
     pub phases: [Vec<Entry>; 6],
     /// Number of rules (chains count once).
     pub rule_count: usize,
+    /// The distinct transformation chains, indexed by [`Rule::chain_id`].
+    pub chains: Vec<Vec<rampart_waf_ops::Transform>>,
+    /// Number of rule links (every link of a chain counts), the bound of [`Rule::link_id`].
+    pub link_count: usize,
 }

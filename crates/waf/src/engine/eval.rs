@@ -2,15 +2,15 @@
 
 use std::borrow::Cow;
 
-use rampart_waf_ops::{Captures, CompileContext, Operator, Transform};
+use rampart_waf_ops::{CandidateBits, Captures, CompileContext, Operator};
 
-use super::cache::TransformCache;
+use super::cache::{Chain, Seen, TransformCache};
 use super::transaction::{RemovedTarget, Transaction};
 use super::types::{Intervention, InterventionAction, RuleMatch};
 use super::vars::Value;
 use crate::config::Entry;
 use crate::rule::action::{AllowScope, Disruptive};
-use crate::rule::{EngineMode, Rule, Variable};
+use crate::rule::{EngineMode, Exclusion, Rule, Variable};
 
 /// One value that satisfied a rule's operator.
 struct Hit {
@@ -18,6 +18,14 @@ struct Hit {
     /// The value after transformations (what MATCHED_VAR holds in ModSecurity v3).
     value: Vec<u8>,
     captures: Option<Captures>,
+}
+
+/// What became of one (link, value) pair.
+enum Verdict {
+    /// The prefilter proved the operator cannot match; it was not run.
+    Skipped,
+    /// The operator ran (and matched when there is a hit).
+    Tested(Option<Box<Hit>>),
 }
 
 /// What a matched rule asks of the phase loop.
@@ -154,7 +162,8 @@ impl Transaction<'_> {
                 stable: false,
             });
         } else {
-            let excluded = |v: Variable, key: &str| self.is_excluded(link, head, v, key);
+            let exclusions = self.exclusions(link, head);
+            let excluded = |v: Variable, key: &str| exclusions.iter().any(|e| e.excludes(v, key));
             for target in &link.targets.targets {
                 self.resolve(target, head, &excluded, &mut values);
             }
@@ -162,16 +171,33 @@ impl Transaction<'_> {
 
         let negated = link.operator.negated;
         let capture = link.actions.capture && !negated && op.supports_capture();
-        let test = Test { op, transforms: &link.transforms, negated, capture };
+        let prefilters = &self.engine.prefilters;
+        let slot = prefilters.slot(link.link_id);
+        let chain = Chain {
+            id: link.chain_id,
+            transforms: &link.transforms,
+            mask: prefilters.mask(link.chain_id),
+            prefilter: slot.and(prefilters.set()),
+        };
+        let test = Test { op, chain, slot, negated, capture };
         let mut hits = Vec::new();
+        let mut stats = self.stats;
         for value in values {
-            let hit = if link.actions.multi_match {
-                test.multi(value)
+            stats.values_tested += 1;
+            let verdict = if link.actions.multi_match {
+                test.multi(value, &self.transform_cache)
             } else {
                 test.single(value, &self.transform_cache)
             };
-            hits.extend(hit);
+            match verdict {
+                Verdict::Skipped => stats.prefilter_skips += 1,
+                Verdict::Tested(hit) => {
+                    stats.operators_run += 1;
+                    hits.extend(hit.map(|h| *h));
+                }
+            }
         }
+        self.stats = stats;
         Some(hits)
     }
 
@@ -201,15 +227,15 @@ impl Transaction<'_> {
         Some(key)
     }
 
-    fn is_excluded(&self, link: &Rule, head: &Rule, v: Variable, key: &str) -> bool {
-        if link.targets.exclusions.iter().any(|e| e.excludes(v, key)) {
-            return true;
-        }
+    /// The exclusions that apply to `link`: its own and those ctl removed at run time for
+    /// its rule (decided once per evaluation, not per value).
+    fn exclusions<'a>(&'a self, link: &'a Rule, head: &Rule) -> Vec<&'a Exclusion> {
         let id = head.id();
-        self.removed_targets.iter().any(|r| match r {
-            RemovedTarget::Ids(ids, e) => ids.iter().any(|r| r.contains(id)) && e.excludes(v, key),
-            RemovedTarget::Tag(tag, e) => head.has_tag(tag) && e.excludes(v, key),
-        })
+        let removed = self.removed_targets.iter().filter_map(|r| match r {
+            RemovedTarget::Ids(ids, e) => ids.iter().any(|r| r.contains(id)).then_some(e),
+            RemovedTarget::Tag(tag, e) => head.has_tag(tag).then_some(e),
+        });
+        link.targets.exclusions.iter().chain(removed).collect()
     }
 
     fn record_match(&mut self, head: &Rule, phase: u8) {
@@ -273,45 +299,106 @@ impl Transaction<'_> {
 /// An operator with its transformations, applied to one value at a time.
 struct Test<'a> {
     op: &'a Operator,
-    transforms: &'a [Transform],
+    chain: Chain<'a>,
+    /// The link's slot in its chain's prefilter set, when it is prefiltered.
+    slot: Option<usize>,
     negated: bool,
     capture: bool,
 }
 
 impl Test<'_> {
     fn check(&self, input: &[u8]) -> (bool, Option<Captures>) {
-        let mut captures = self.capture.then(Captures::new);
-        let matched = self.op.matches(input, captures.as_mut()) != self.negated;
-        (matched, captures)
+        if !self.capture {
+            return (self.op.matches(input, None) != self.negated, None);
+        }
+        let mut captures = Captures::new();
+        let matched = self.op.matches(input, Some(&mut captures)) != self.negated;
+        (matched, Some(captures))
     }
 
-    /// Transforms the value (through the transaction's cache) and applies the operator once.
-    fn single(&self, value: Value<'_>, cache: &TransformCache) -> Option<Hit> {
-        let transformed = cache.apply(self.transforms, &value.value, value.stable);
-        let (matched, captures) = self.check(&transformed);
-        matched.then(|| Hit { name: value.name(), value: transformed.to_vec(), captures })
+    /// Whether the prefilter proves the operator cannot match what it sees.
+    fn ruled_out(&self, seen: &Seen<'_>) -> bool {
+        match (self.slot, seen.candidates) {
+            (Some(slot), Some(candidates)) => !candidates.contains(slot),
+            _ => false,
+        }
+    }
+
+    /// Transforms the value (through the transaction's cache) and applies the operator once,
+    /// unless the prefilter proves it cannot match; the hit's name and value are built only
+    /// on a match.
+    fn single(&self, value: Value<'_>, cache: &TransformCache) -> Verdict {
+        cache.with(self.chain, &value.value, value.stable, |seen| {
+            if self.ruled_out(&seen) {
+                return Verdict::Skipped;
+            }
+            Verdict::Tested(self.hit(&value, seen.bytes))
+        })
+    }
+
+    /// The hit when the operator matches `bytes` (the value as transformed).
+    fn hit(&self, value: &Value<'_>, bytes: &[u8]) -> Option<Box<Hit>> {
+        let (matched, captures) = self.check(bytes);
+        matched.then(|| Box::new(Hit { name: value.name(), value: bytes.to_vec(), captures }))
     }
 
     /// multiMatch: applies the operator to the value and after every transformation that
-    /// changes it.
-    fn multi(&self, value: Value<'_>) -> Option<Hit> {
-        let name = value.name();
-        let mut current: Cow<'_, [u8]> = value.value;
-        let (matched, captures) = self.check(&current);
-        if matched {
-            return Some(Hit { name, value: current.into_owned(), captures });
+    /// changes it. When no transformation changes it, that is one test of the value, which
+    /// the prefilter may rule out.
+    fn multi(&self, value: Value<'_>, cache: &TransformCache) -> Verdict {
+        let unchanged = cache.with(self.chain, &value.value, value.stable, |seen| {
+            if !seen.unchanged {
+                return None;
+            }
+            if self.ruled_out(&seen) {
+                return Some(Verdict::Skipped);
+            }
+            Some(Verdict::Tested(self.hit(&value, seen.bytes)))
+        });
+        match unchanged {
+            Some(verdict) => verdict,
+            None => self.each_step(&value, cache),
         }
-        for t in self.transforms {
+    }
+
+    /// multiMatch on a value the chain changes: the value, then every changed step, each
+    /// unless the prefilter rules it out.
+    fn each_step(&self, value: &Value<'_>, cache: &TransformCache) -> Verdict {
+        let raw = Chain { transforms: &[], mask: Some(0), ..self.chain };
+        let skip_raw = cache.with(raw, &value.value, value.stable, |seen| self.ruled_out(&seen));
+        let mut ran = !skip_raw;
+        if !skip_raw {
+            if let Some(hit) = self.hit(value, &value.value) {
+                return Verdict::Tested(Some(hit));
+            }
+        }
+        let mut current: Cow<'_, [u8]> = Cow::Borrowed(&value.value);
+        let mut scratch = CandidateBits::new();
+        for t in self.chain.transforms {
             let next = t.apply(current.clone()).into_owned();
             if next.as_slice() == current.as_ref() {
                 continue;
             }
             current = Cow::Owned(next);
-            let (matched, captures) = self.check(&current);
-            if matched {
-                return Some(Hit { name, value: current.into_owned(), captures });
+            if self.step_ruled_out(&current, &mut scratch) {
+                continue;
+            }
+            ran = true;
+            if let Some(hit) = self.hit(value, &current) {
+                return Verdict::Tested(Some(hit));
             }
         }
-        None
+        if ran {
+            Verdict::Tested(None)
+        } else {
+            Verdict::Skipped
+        }
+    }
+
+    /// Whether the prefilter proves the operator cannot match an intermediate value.
+    fn step_ruled_out(&self, bytes: &[u8], scratch: &mut CandidateBits) -> bool {
+        let (Some(slot), Some(set)) = (self.slot, self.chain.prefilter) else { return false };
+        set.candidates(bytes, scratch);
+        !scratch.contains(slot)
     }
 }

@@ -5,6 +5,7 @@ mod body;
 mod cache;
 mod eval;
 mod expand;
+mod prefilter;
 mod request;
 pub mod store;
 mod transaction;
@@ -17,9 +18,12 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use transaction::Transaction;
-pub use types::{AnomalyScores, Intervention, InterventionAction, RuleMatch, TransactionInfo};
+pub use types::{
+    AnomalyScores, InspectionStats, Intervention, InterventionAction, RuleMatch, TransactionInfo,
+};
 
 use crate::config::{load_files, load_str, LoadError, RuleSet};
+use prefilter::Prefilters;
 use store::Store;
 
 /// A clock giving UNIX time in microseconds; replaceable for tests.
@@ -44,6 +48,7 @@ impl std::fmt::Debug for LoadOptions {
 /// A loaded, immutable rule set with its persistent collections; shared by transactions.
 pub struct WafEngine {
     rules: Arc<RuleSet>,
+    prefilters: Prefilters,
     store: Store,
     clock: Clock,
     counter: AtomicU64,
@@ -70,8 +75,15 @@ impl WafEngine {
 
     fn new(rules: RuleSet, options: &LoadOptions) -> WafEngine {
         let clock = options.clock.clone().unwrap_or_else(|| Arc::new(system_micros));
+        let prefilters = Prefilters::build(&rules);
+        tracing::debug!(
+            waf.links = rules.link_count,
+            waf.prefiltered_links = prefilters.prefiltered_links(),
+            "waf rule prefilter built"
+        );
         WafEngine {
             rules: Arc::new(rules),
+            prefilters,
             store: Store::default(),
             clock,
             counter: AtomicU64::new(0),

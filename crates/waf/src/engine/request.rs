@@ -26,6 +26,9 @@ impl Transaction<'_> {
             None => decoded.to_vec(),
         };
         self.path = path;
+        self.request_uri = self.decoded_request_uri();
+        self.basename = self.path_basename();
+        self.request_line = format!("{method} {uri} {protocol}").into_bytes();
         if let Some((_, query)) = uri.split_once('?') {
             self.query = query.to_string();
             let sep = self.engine.rules.settings.argument_separator;
@@ -37,7 +40,7 @@ impl Transaction<'_> {
     }
 
     /// REQUEST_URI: the decoded URI with any `scheme://host` removed.
-    pub(crate) fn request_uri(&self) -> Vec<u8> {
+    fn decoded_request_uri(&self) -> Vec<u8> {
         let decoded = url_decode(self.uri.as_bytes()).into_owned();
         if decoded.first() == Some(&b'/') || decoded.is_empty() {
             return decoded;
@@ -54,9 +57,9 @@ impl Transaction<'_> {
 
     /// REQUEST_BASENAME: the part of the path after the last slash or backslash; empty for a
     /// path ending in a slash (CRS 920200 relies on it existing for `/`).
-    pub(crate) fn basename(&self) -> Option<Vec<u8>> {
+    fn path_basename(&self) -> Vec<u8> {
         let start = self.path.iter().rposition(|&b| b == b'/' || b == b'\\').map_or(0, |p| p + 1);
-        Some(self.path[start..].to_vec())
+        self.path[start..].to_vec()
     }
 
     pub(crate) fn push_request_header(&mut self, name: &str, value: &[u8]) {

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rampart_waf_ops::Operator;
 
-use super::types::{AnomalyScores, Intervention, RuleMatch, TransactionInfo};
+use super::types::{AnomalyScores, InspectionStats, Intervention, RuleMatch, TransactionInfo};
 use super::WafEngine;
 use crate::rule::action::{BodyProcessor, Ctl, IdRange};
 use crate::rule::{EngineMode, Exclusion, Variable};
@@ -75,6 +75,10 @@ pub struct Transaction<'e> {
     pub(crate) uri: String,
     pub(crate) protocol: String,
     pub(crate) path: Vec<u8>,
+    /// REQUEST_URI, REQUEST_BASENAME and REQUEST_LINE, computed once with the request line.
+    pub(crate) request_uri: Vec<u8>,
+    pub(crate) basename: Vec<u8>,
+    pub(crate) request_line: Vec<u8>,
     pub(crate) query: String,
     pub(crate) request_headers: Pairs,
     pub(crate) cookies: Pairs,
@@ -101,6 +105,7 @@ pub struct Transaction<'e> {
     pub(crate) response_body_ready: bool,
     pub(crate) current_rule_id: u64,
     pub(crate) transform_cache: super::cache::TransformCache,
+    pub(crate) stats: InspectionStats,
 }
 
 impl<'e> Transaction<'e> {
@@ -119,6 +124,9 @@ impl<'e> Transaction<'e> {
             uri: String::new(),
             protocol: String::new(),
             path: Vec::new(),
+            request_uri: Vec::new(),
+            basename: Vec::new(),
+            request_line: Vec::new(),
             query: String::new(),
             request_headers: Vec::new(),
             cookies: Vec::new(),
@@ -145,6 +153,7 @@ impl<'e> Transaction<'e> {
             response_body_ready: false,
             current_rule_id: 0,
             transform_cache: Default::default(),
+            stats: InspectionStats::default(),
         }
     }
 
@@ -241,6 +250,11 @@ impl<'e> Transaction<'e> {
     /// A TX variable's value (for tests and diagnostics).
     pub fn tx_var(&self, name: &str) -> Option<&[u8]> {
         self.tx.get(&name.to_ascii_lowercase()).map(Vec::as_slice)
+    }
+
+    /// How much work the rules did so far in this transaction.
+    pub fn stats(&self) -> InspectionStats {
+        self.stats
     }
 
     /// The engine mode in force (after any ctl:ruleEngine).

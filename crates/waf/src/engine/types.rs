@@ -72,3 +72,14 @@ pub struct AnomalyScores {
     /// `tx.detection_outbound_anomaly_score`.
     pub detection_outbound: i64,
 }
+
+/// How much work a transaction's rules did so far: for benchmarks, tests and diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InspectionStats {
+    /// (rule link, value) pairs evaluated.
+    pub values_tested: u64,
+    /// Operators run (one per pair that the prefilter did not rule out).
+    pub operators_run: u64,
+    /// Pairs whose operator was not run because the prefilter proved it cannot match.
+    pub prefilter_skips: u64,
+}

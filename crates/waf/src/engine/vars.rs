@@ -157,11 +157,11 @@ impl<'e> Transaction<'e> {
         match v {
             RequestMethod => Some(Cow::Borrowed(self.method.as_bytes())),
             RequestProtocol => Some(Cow::Borrowed(self.protocol.as_bytes())),
-            RequestUri => Some(Cow::Owned(self.request_uri())),
+            RequestUri => Some(Cow::Borrowed(&self.request_uri)),
             RequestUriRaw => Some(Cow::Borrowed(self.uri.as_bytes())),
             RequestFilename | PathInfo => Some(Cow::Borrowed(&self.path)),
-            RequestBasename => self.basename().map(Cow::Owned),
-            RequestLine => owned(format!("{} {} {}", self.method, self.uri, self.protocol)),
+            RequestBasename => Some(Cow::Borrowed(&self.basename)),
+            RequestLine => Some(Cow::Borrowed(&self.request_line)),
             QueryString => Some(Cow::Borrowed(self.query.as_bytes())),
             RequestBody => self.request_body_variable(),
             RequestBodyLength => (self.body.processed && !self.body.raw.is_empty())
@@ -322,7 +322,13 @@ fn is_request_data(v: Variable) -> bool {
             | RequestCookiesNames
             | RequestBody
             | RequestFilename
+            | PathInfo
             | RequestUriRaw
+            | RequestUri
+            | RequestBasename
+            | RequestLine
+            | RequestMethod
+            | RequestProtocol
             | QueryString
             | Xml
     )

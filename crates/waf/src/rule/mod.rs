@@ -47,6 +47,11 @@ pub struct Rule {
     pub file: Arc<str>,
     /// The line the rule starts on.
     pub line: usize,
+    /// This link's number in its rule set, dense from 0 (assigned when loading ends).
+    pub link_id: usize,
+    /// The number of `transforms` among the rule set's distinct chains
+    /// ([`RuleSet::chains`](crate::config::RuleSet::chains)), assigned when loading ends.
+    pub chain_id: usize,
 }
 
 impl Rule {
