@@ -97,6 +97,7 @@ routes:
         - "$crs/regression-setup.conf"
         - "$crs/crs-setup.conf.example"
         - "$crs/rules/*.conf"
+      response: {inspect: true}
 YAML
 
 say "starting rampart serve (compiling CRS at load)"

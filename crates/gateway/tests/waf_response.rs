@@ -435,7 +435,8 @@ async fn the_outbound_threshold_is_the_routes() {
     assert_eq!(reply.status, 200, "one error-level leak scores 4, under 10");
     assert_eq!(reply.body, DIRECTORY_LISTING);
     let event = only_waf_event(&gw, &reply.request_id()).await;
-    assert_eq!(rule_ids(&event), [950130]);
+    // The logging phase's correlation rule (980170) reports the scores after phase 4.
+    assert_eq!(rule_ids(&event), [950130, 980170]);
     assert_eq!(event.details()["outbound_anomaly_score"], 4);
 
     let reply = get(&gw, "/sql").await;

@@ -174,15 +174,16 @@ fn denial(intervention: &Intervention, details: Vec<(&'static str, Value)>) -> D
     denial
 }
 
-/// The fields of a `waf` event for what the transaction matched so far (phases 1 to 4), and
-/// whether any logged rule matched. `outbound` adds the outbound anomaly score.
+/// The fields of a `waf` event for what the transaction matched so far, and whether any logged
+/// rule matched. `outbound` (the response phases ran) adds the outbound anomaly score and the
+/// logging phase's matches (CRS 980170, the score correlation), which run after phase 4.
 fn event_details(
     tx: &Transaction<'_>,
     mode: WafMode,
     outbound: bool,
 ) -> (Vec<(&'static str, Value)>, bool) {
     let matches: Vec<&RuleMatch> =
-        tx.matches().iter().filter(|m| m.logged && m.phase <= 4).collect();
+        tx.matches().iter().filter(|m| m.logged && (m.phase <= 4 || outbound)).collect();
     let scores = tx.anomaly_scores();
     let rule_ids: Vec<u64> = matches.iter().map(|m| m.rule_id).collect();
     let described: Vec<Value> = matches

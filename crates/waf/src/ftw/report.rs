@@ -31,7 +31,7 @@ pub enum FailureKind {
     /// the request, with its own event.
     Gateway,
     /// The test expects response rules (phases 3 and 4) or logging-phase rules (phase 5),
-    /// which the gateway does not run yet.
+    /// which the gateway runs only on routes with `waf.response.inspect: true`.
     ResponseInspection,
     /// Only a log regex failed: events carry rule ids, messages and matched variables, not
     /// ModSecurity's log text.

@@ -213,10 +213,10 @@ fn classify(
         let kind = FailureKind::Gateway;
         (kind, format!("denied by the gateway before the WAF: {status} {why}"))
     } else if case.family == "980" {
-        let reason = "needs the logging phase (phase 5), which the gateway does not run";
+        let reason = "needs the logging phase (phase 5): enable response inspection on the route";
         (FailureKind::ResponseInspection, reason.to_owned())
     } else if needs_response_inspection(case, input, result) {
-        let reason = "needs response inspection (phases 3 and 4 do not run in the gateway)";
+        let reason = "needs response inspection (phases 3 and 4): enable it on the route";
         (FailureKind::ResponseInspection, reason.to_owned())
     } else if result.missing.is_empty()
         && result.unexpected.is_empty()
