@@ -3,7 +3,12 @@
 //! `rampart token mint --key KEY.pem` uses [`infer_algorithm`] when `--alg` is not given, and
 //! `rampart token jwks` uses [`public_jwks`] to publish the key a provider's `jwks_file` needs.
 
-use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::jwk::{
+    AlgorithmParameters, CommonParameters, EllipticCurve, Jwk, JwkSet, KeyAlgorithm,
+    OctetKeyPairParameters, OctetKeyPairType, PublicKeyUse,
+};
 use jsonwebtoken::EncodingKey;
 
 use crate::algorithm::JwtAlgorithm;
@@ -44,9 +49,27 @@ pub fn public_jwks(
 /// The public JWK of `key` for `alg`; fails when the key does not fit the algorithm (for
 /// example a P-384 key for ES256).
 fn public_jwk(key: &EncodingKey, alg: JwtAlgorithm) -> Result<Jwk, MintError> {
-    crypto_provider().ok_or(MintError::Sign { alg: alg.name() })?;
-    Jwk::from_encoding_key(key, alg.to_jwt())
-        .map_err(|_| MintError::BadKey { expected: expected_key(alg) })
+    let provider = crypto_provider().ok_or(MintError::Sign { alg: alg.name() })?;
+    let bad_key = |_| MintError::BadKey { expected: expected_key(alg) };
+    if alg != JwtAlgorithm::EdDSA {
+        return Jwk::from_encoding_key(key, alg.to_jwt()).map_err(bad_key);
+    }
+
+    // jsonwebtoken's own conversion only takes PKCS#8 v1 Ed25519 keys (48 bytes); v2 keys,
+    // which carry the public key too (rcgen, some HSM exports), go through the provider.
+    let derive = provider.key_utils.ed_pub_components_from_private_key;
+    let public = derive(key.as_bytes(), &EllipticCurve::Ed25519).map_err(bad_key)?;
+    Ok(Jwk {
+        common: CommonParameters {
+            key_algorithm: Some(KeyAlgorithm::EdDSA),
+            ..CommonParameters::default()
+        },
+        algorithm: AlgorithmParameters::OctetKeyPair(OctetKeyPairParameters {
+            key_type: OctetKeyPairType::OctetKeyPair,
+            curve: EllipticCurve::Ed25519,
+            x: URL_SAFE_NO_PAD.encode(public),
+        }),
+    })
 }
 
 fn expected_key(alg: JwtAlgorithm) -> &'static str {

@@ -69,7 +69,8 @@ fn the_algorithm_follows_from_the_key() {
         assert_eq!(minter.algorithm(), alg);
     }
 
-    let err = rampart_auth::infer_algorithm(b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END").unwrap_err();
+    let err =
+        rampart_auth::infer_algorithm(b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END").unwrap_err();
     assert!(matches!(err, MintError::BadKey { .. }), "{err}");
     let public_only = rampart_auth::infer_algorithm(ec256().public_pem.as_bytes());
     assert!(public_only.is_err(), "a public key cannot sign");

@@ -87,8 +87,9 @@ async fn the_route_requires_its_own_audience_and_an_allowed_issuer() {
     let challenge = for_payments.header("www-authenticate").unwrap();
     assert!(challenge.contains("the token audience is not accepted"), "{challenge}");
     let events = f.gw.events_for(&for_payments.request_id()).await;
-    assert!(events.iter().any(|e| e.details().get("reason").and_then(|r| r.as_str())
-        == Some("wrong_audience")));
+    assert!(events
+        .iter()
+        .any(|e| e.details().get("reason").and_then(|r| r.as_str()) == Some("wrong_audience")));
 
     let from_billing = call(&f.gw, &f.billing.token_for("orders", TTL).unwrap()).await;
     assert_eq!(from_billing.status, StatusCode::UNAUTHORIZED, "billing is not a listed caller");

@@ -136,11 +136,11 @@ fn jwks(args: &JwksArgs) -> anyhow::Result<ExitCode> {
         None => key_algorithm(&pem, &args.key)?,
     };
     if algorithm.is_hmac() {
-        bail!("--alg {}: a JWKS holds public keys; HMAC secrets are never published", algorithm);
+        bail!("--alg {algorithm}: a JWKS holds public keys; HMAC secrets are never published");
     }
 
     let document = rampart_auth::public_jwks(&pem, algorithm, args.kid.as_deref())
-        .with_context(|| format!("{}", args.key.display()))?;
+        .with_context(|| args.key.display().to_string())?;
     println!("{}", serde_json::to_string_pretty(&document)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -35,7 +35,8 @@ fn provider_config(dir: &Path, alg: &str) -> String {
 listeners: [{{name: main, address: "127.0.0.1:8080"}}]
 upstreams: {{orders: {{targets: ["127.0.0.1:9000"]}}}}
 jwt_providers:
-  checkout: {{issuer: checkout, audiences: [orders], algorithms: [{alg}], jwks_file: checkout.jwks.json}}
+  checkout:
+    {{issuer: checkout, audiences: [orders], algorithms: [{alg}], jwks_file: checkout.jwks.json}}
 routes:
   - {{name: orders, match: {{path: "/*"}}, upstream: orders,
       auth: {{jwt: {{providers: [checkout], audiences: [orders]}}}}}}
@@ -67,7 +68,8 @@ fn mint_infers_the_algorithm_and_the_published_jwks_verifies_the_token() {
 
         publish(dir.path(), "checkout", &key);
         let config = provider_config(dir.path(), alg);
-        let verdict = rampart(&["token", "inspect", &token, "--config", &config, "--provider", "checkout"]);
+        let verdict =
+            rampart(&["token", "inspect", &token, "--config", &config, "--provider", "checkout"]);
         assert!(stdout(&verdict).contains("would accept"), "{alg}");
         let checked = rampart(&["check", "--config", &config]);
         assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stderr));
@@ -103,8 +105,8 @@ fn the_service_tokens_example_is_valid_with_its_keys() {
     publish(&keys, "checkout", &checkout);
     publish(&keys, "billing", &billing);
 
-    let example = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/service-tokens/gateway.yaml");
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/service-tokens/gateway.yaml");
     let config = dir.path().join("gateway.yaml");
     std::fs::copy(example, &config).unwrap();
     let output = rampart(&["check", "--config", &config.to_string_lossy()]);

@@ -54,7 +54,8 @@ fn options() -> Options {
             .and_then(|i| args.get(i + 1).cloned())
             .unwrap_or_else(|| default.to_owned())
     };
-    let secs = |name: &str, default: &str| Duration::from_secs_f64(flag(name, default).parse().unwrap());
+    let secs =
+        |name: &str, default: &str| Duration::from_secs_f64(flag(name, default).parse().unwrap());
     Options {
         mode: args.first().cloned().expect("MODE: handshake or keepalive"),
         addr: args.get(1).expect("ADDR").parse().expect("ADDR as ip:port"),
@@ -122,7 +123,8 @@ impl Run {
     async fn connect(&self) -> Result<SendRequest<Empty<Bytes>>, String> {
         let tcp = TcpStream::connect(self.options.addr).await.map_err(|e| e.to_string())?;
         tcp.set_nodelay(true).map_err(|e| e.to_string())?;
-        let tls = self.connector.connect(self.name.clone(), tcp).await.map_err(|e| e.to_string())?;
+        let tls =
+            self.connector.connect(self.name.clone(), tcp).await.map_err(|e| e.to_string())?;
         self.note_negotiated(&tls);
 
         let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
@@ -147,7 +149,11 @@ impl Run {
         }
     }
 
-    async fn request(&self, sender: &mut SendRequest<Empty<Bytes>>, close: bool) -> Result<(), String> {
+    async fn request(
+        &self,
+        sender: &mut SendRequest<Empty<Bytes>>,
+        close: bool,
+    ) -> Result<(), String> {
         let mut request = http::Request::get(self.options.path.as_str())
             .header(http::header::HOST, &self.options.server_name);
         if close {
@@ -244,7 +250,8 @@ async fn run(options: Options) {
     let start = Instant::now();
     let counted_from = start + options.warmup;
     let until = counted_from + options.duration;
-    let run = Arc::new(Run { options, connector, name, counted_from, until, totals: Totals::default() });
+    let run =
+        Arc::new(Run { options, connector, name, counted_from, until, totals: Totals::default() });
 
     let mut tasks = Vec::new();
     for _ in 0..run.options.connections {

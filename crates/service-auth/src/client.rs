@@ -128,7 +128,9 @@ impl ServiceClient {
         let call = self.exchange(request, &uri);
         match tokio::time::timeout(self.timeout, call).await {
             Ok(result) => result,
-            Err(_) => Err(ServiceCallError::Timeout { uri: uri.to_string(), timeout: self.timeout }),
+            Err(_) => {
+                Err(ServiceCallError::Timeout { uri: uri.to_string(), timeout: self.timeout })
+            }
         }
     }
 

@@ -29,7 +29,8 @@ async fn echo_upstream() -> SocketAddr {
         loop {
             let Ok((stream, _)) = listener.accept().await else { return };
             tokio::spawn(async move {
-                let service = service_fn(|request| async move { Ok::<_, Infallible>(echo(request).await) });
+                let service =
+                    service_fn(|request| async move { Ok::<_, Infallible>(echo(request).await) });
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
                     .await;
@@ -52,7 +53,11 @@ async fn echo(request: Request<Incoming>) -> Response<Full<Bytes>> {
 }
 
 /// A service's key pair: the PEM private key, and its JWKS written as `dir/NAME.jwks.json`.
-fn service_key(dir: &std::path::Path, name: &str, alg: &rcgen::SignatureAlgorithm) -> Vec<u8> {
+fn service_key(
+    dir: &std::path::Path,
+    name: &str,
+    alg: &'static rcgen::SignatureAlgorithm,
+) -> Vec<u8> {
     let pem = rcgen::KeyPair::generate_for(alg).unwrap().serialize_pem();
     let alg = rampart_auth::infer_algorithm(pem.as_bytes()).unwrap();
     let jwks = rampart_auth::public_jwks(pem.as_bytes(), alg, Some(name)).unwrap();
@@ -204,10 +209,12 @@ async fn the_token_is_reused_then_renewed_before_it_expires() {
     clock.advance(239);
     assert_eq!(token_of(&orders.get("/orders/2").await.unwrap()), first, "still fresh");
 
-    let calls: Vec<_> = (0..16).map(|i| {
-        let orders = orders.clone();
-        tokio::spawn(async move { orders.get(&format!("/orders/{i}")).await.unwrap() })
-    }).collect();
+    let calls: Vec<_> = (0..16)
+        .map(|i| {
+            let orders = orders.clone();
+            tokio::spawn(async move { orders.get(&format!("/orders/{i}")).await.unwrap() })
+        })
+        .collect();
     for call in calls {
         assert_eq!(token_of(&call.await.unwrap()), first, "concurrent calls share the token");
     }
