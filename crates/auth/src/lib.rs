@@ -27,6 +27,7 @@ mod provider;
 mod remote;
 mod scope;
 mod service_token;
+mod signing_key;
 mod token_error;
 mod verified;
 
@@ -45,5 +46,6 @@ pub use mint::{mint, mint_with_clock, MintError, MintRequest, SigningKeySource};
 pub use remote::RemoteError;
 pub use scope::{MissingScopes, ScopeRequirement};
 pub use service_token::ServiceTokenMinter;
+pub use signing_key::{infer_algorithm, public_jwks};
 pub use token_error::TokenError;
 pub use verified::VerifiedToken;

@@ -9,6 +9,7 @@ use jsonwebtoken::EncodingKey;
 use crate::algorithm::JwtAlgorithm;
 use crate::clock::{Clock, SystemClock};
 use crate::mint::{pem_key, service_claims, sign, MintError};
+use crate::signing_key::infer_algorithm;
 
 /// Most audiences with a cached token; beyond it the cache is cleared (a service talks to a
 /// handful of others, so this only guards against misuse).
@@ -47,6 +48,22 @@ impl ServiceTokenMinter {
             clock: Arc::new(SystemClock),
             cache: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// A minter for service `issuer` whose algorithm follows from the key: RS256 for RSA, ES256
+    /// or ES384 for EC P-256 or P-384, EdDSA for Ed25519.
+    pub fn from_pem(issuer: &str, key_pem: &[u8]) -> Result<Self, MintError> {
+        Self::new(issuer, key_pem, infer_algorithm(key_pem)?)
+    }
+
+    /// The service's name: the `iss` and `sub` of its tokens.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The algorithm tokens are signed with.
+    pub fn algorithm(&self) -> JwtAlgorithm {
+        self.algorithm
     }
 
     /// Sets the `kid` header of minted tokens.

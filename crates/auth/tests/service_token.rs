@@ -54,3 +54,63 @@ fn service_minter_rejects_unusable_keys_and_arguments() {
     assert!(minter.token_for("", Duration::from_secs(60)).is_err());
     assert!(minter.token_for("x", Duration::ZERO).is_err());
 }
+
+#[test]
+fn the_algorithm_follows_from_the_key() {
+    let cases = [
+        (rsa(), JwtAlgorithm::RS256),
+        (ec256(), JwtAlgorithm::ES256),
+        (ec384(), JwtAlgorithm::ES384),
+        (ed25519(), JwtAlgorithm::EdDSA),
+    ];
+    for (key, alg) in cases {
+        assert_eq!(rampart_auth::infer_algorithm(key.pem.as_bytes()).unwrap(), alg);
+        let minter = ServiceTokenMinter::from_pem("svc", key.pem.as_bytes()).unwrap();
+        assert_eq!(minter.algorithm(), alg);
+    }
+
+    let err =
+        rampart_auth::infer_algorithm(b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END").unwrap_err();
+    assert!(matches!(err, MintError::BadKey { .. }), "{err}");
+    let public_only = rampart_auth::infer_algorithm(ec256().public_pem.as_bytes());
+    assert!(public_only.is_err(), "a public key cannot sign");
+}
+
+#[tokio::test]
+async fn a_published_jwks_verifies_the_services_tokens() {
+    for (key, alg) in [(rsa(), "RS256"), (ec384(), "ES384"), (ed25519(), "EdDSA")] {
+        let dir = tempfile::tempdir().unwrap();
+        let alg = JwtAlgorithm::from_name(alg).unwrap();
+        let document = rampart_auth::public_jwks(key.pem.as_bytes(), alg, Some("svc-1")).unwrap();
+        assert_eq!(document["keys"][0]["kid"], "svc-1");
+        assert_eq!(document["keys"][0]["use"], "sig");
+        assert_eq!(document["keys"][0]["alg"], alg.name());
+        assert!(document["keys"][0].get("d").is_none(), "no private part: {document}");
+        std::fs::write(dir.path().join("jwks.json"), document.to_string()).unwrap();
+
+        let mut config = provider(json!({"jwks_file": "jwks.json", "algorithms": [alg.name()]}));
+        config.issuer = "checkout".into();
+        config.audiences = vec!["orders".into()];
+        let (auth, _clock) = authenticator(&[("checkout", config)], dir.path(), 10);
+        let minter = ServiceTokenMinter::from_pem("checkout", key.pem.as_bytes())
+            .unwrap()
+            .with_key_id("svc-1")
+            .with_clock(Arc::new(ManualClock::new(NOW)));
+
+        let token = minter.token_for("orders", Duration::from_secs(60)).unwrap();
+        let verified = auth.verify(&token, &["checkout"]).await.unwrap();
+        assert_eq!(verified.issuer(), "checkout");
+        assert_eq!(verified.algorithm(), alg);
+
+        let wrong_target = minter.token_for("payments", Duration::from_secs(60)).unwrap();
+        assert!(auth.verify(&wrong_target, &["checkout"]).await.is_err());
+    }
+}
+
+#[test]
+fn a_jwks_needs_a_key_that_fits_the_algorithm() {
+    let err = rampart_auth::public_jwks(ec384().pem.as_bytes(), JwtAlgorithm::ES256, None);
+    assert!(matches!(err, Err(MintError::BadKey { expected: "EC P-256" })), "{err:?}");
+    let err = rampart_auth::public_jwks(rsa().pem.as_bytes(), JwtAlgorithm::EdDSA, None);
+    assert!(err.is_err());
+}

@@ -1,7 +1,7 @@
 //! `rampart token mint` and `rampart token inspect`.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail, Context};
@@ -16,6 +16,8 @@ pub enum TokenCommand {
     Mint(MintArgs),
     /// Decode a JWT without verifying it, and say why a provider would deny it.
     Inspect(InspectArgs),
+    /// Print the JWKS (public key) of a PEM private key, for a provider's `jwks_file`.
+    Jwks(JwksArgs),
 }
 
 /// Arguments of `rampart token mint`.
@@ -43,14 +45,30 @@ pub struct MintArgs {
     #[arg(long)]
     kid: Option<String>,
     /// Signature algorithm: HS256/384/512, RS256/384/512, PS256/384/512, ES256/384, EdDSA.
-    #[arg(long = "alg", default_value = "HS256")]
-    algorithm: String,
+    /// Default: from the --key (RSA: RS256, EC P-256: ES256, P-384: ES384, Ed25519: EdDSA),
+    /// HS256 with --secret-env.
+    #[arg(long = "alg")]
+    algorithm: Option<String>,
     /// Environment variable holding the HMAC secret (HS* algorithms).
     #[arg(long, conflicts_with = "key")]
     secret_env: Option<String>,
     /// PEM private key file (RS*, PS*, ES*, EdDSA).
     #[arg(long)]
     key: Option<PathBuf>,
+}
+
+/// Arguments of `rampart token jwks`.
+#[derive(Debug, Args)]
+pub struct JwksArgs {
+    /// PEM private key file (PKCS#8; PKCS#1 also works for RSA).
+    #[arg(long)]
+    key: PathBuf,
+    /// The `kid` to give the key (tokens minted with the same --kid select it).
+    #[arg(long)]
+    kid: Option<String>,
+    /// The algorithm; default from the key type, as for `mint`.
+    #[arg(long = "alg")]
+    algorithm: Option<String>,
 }
 
 /// Arguments of `rampart token inspect`.
@@ -71,6 +89,7 @@ pub fn run(command: &TokenCommand) -> ExitCode {
     let result = match command {
         TokenCommand::Mint(args) => mint(args),
         TokenCommand::Inspect(args) => inspect(args),
+        TokenCommand::Jwks(args) => jwks(args),
     };
     match result {
         Ok(code) => code,
@@ -82,12 +101,15 @@ pub fn run(command: &TokenCommand) -> ExitCode {
 }
 
 fn mint(args: &MintArgs) -> anyhow::Result<ExitCode> {
-    let algorithm = JwtAlgorithm::from_name(&args.algorithm)
-        .ok_or_else(|| anyhow!("unknown algorithm `{}`", args.algorithm))?;
     let key = match (&args.secret_env, &args.key) {
         (Some(var), None) => SigningKeySource::HmacEnv(var.clone()),
         (None, Some(path)) => SigningKeySource::PemFile(path.clone()),
         _ => bail!("give --secret-env VAR (HS*) or --key FILE.pem (RS*, PS*, ES*, EdDSA)"),
+    };
+    let algorithm = match (&args.algorithm, &args.key) {
+        (Some(name), _) => algorithm_named(name)?,
+        (None, Some(path)) => key_algorithm(&read_key(path)?, path)?,
+        (None, None) => JwtAlgorithm::HS256,
     };
     let ttl = rampart_gateway::config::duration::parse_duration(&args.ttl)
         .map_err(|message| anyhow!("--ttl: {message}"))?;
@@ -105,6 +127,39 @@ fn mint(args: &MintArgs) -> anyhow::Result<ExitCode> {
     };
     println!("{}", rampart_auth::mint(&request)?);
     Ok(ExitCode::SUCCESS)
+}
+
+fn jwks(args: &JwksArgs) -> anyhow::Result<ExitCode> {
+    let pem = read_key(&args.key)?;
+    let algorithm = match &args.algorithm {
+        Some(name) => algorithm_named(name)?,
+        None => key_algorithm(&pem, &args.key)?,
+    };
+    if algorithm.is_hmac() {
+        bail!("--alg {algorithm}: a JWKS holds public keys; HMAC secrets are never published");
+    }
+
+    let document = rampart_auth::public_jwks(&pem, algorithm, args.kid.as_deref())
+        .with_context(|| args.key.display().to_string())?;
+    println!("{}", serde_json::to_string_pretty(&document)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn algorithm_named(name: &str) -> anyhow::Result<JwtAlgorithm> {
+    JwtAlgorithm::from_name(name).ok_or_else(|| {
+        anyhow!("unknown algorithm `{name}`; use HS256/384/512, RS*, PS*, ES256, ES384 or EdDSA")
+    })
+}
+
+/// The algorithm a key file's type implies (`--alg` absent).
+fn key_algorithm(pem: &[u8], path: &Path) -> anyhow::Result<JwtAlgorithm> {
+    rampart_auth::infer_algorithm(pem).with_context(|| {
+        format!("{}: cannot tell the algorithm from the key; give --alg", path.display())
+    })
+}
+
+fn read_key(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read key file {}", path.display()))
 }
 
 fn parse_claims(pairs: &[String]) -> anyhow::Result<Map<String, Value>> {

@@ -404,8 +404,16 @@ fn compile_jwt_stage(
         Some(s) if s.any_of.is_empty() => Some(ScopeRequirement::AllOf(s.all_of.clone())),
         Some(s) => Some(ScopeRequirement::AnyOf(s.any_of.clone())),
     };
+    if let Some(index) = jwt.audiences.iter().position(String::is_empty) {
+        return Err(invalid(
+            file,
+            format!("{at}.auth.jwt.audiences[{index}]"),
+            "an audience must not be empty",
+        ));
+    }
     let config = JwtStageConfig {
         providers,
+        audiences: jwt.audiences.clone(),
         scopes,
         forward_claims,
         forward_authorization: jwt.forward_authorization,

@@ -530,6 +530,10 @@ pub struct RouteAuthConfig {
 pub struct RouteJwtConfig {
     /// Names of the providers whose tokens the route accepts.
     pub providers: Vec<String>,
+    /// Audiences the route requires on top of its providers' own: the token's `aud` must name
+    /// one of them (for a service behind the route, its own name). Empty: no extra check.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audiences: Vec<String>,
     /// Scopes the token must carry.
     #[serde(default)]
     pub scopes: Option<ScopesConfig>,

@@ -16,6 +16,7 @@ use crate::metrics::Metrics;
 pub struct JwtStage {
     authenticator: Arc<JwtAuthenticator>,
     providers: ProviderSet,
+    audiences: Vec<String>,
     scopes: Option<ScopeRequirement>,
     forward_claims: Vec<(HeaderName, String)>,
     forward_authorization: bool,
@@ -28,6 +29,8 @@ pub struct JwtStage {
 pub struct JwtStageConfig {
     /// Providers accepted on the route, resolved against the authenticator.
     pub providers: ProviderSet,
+    /// Audiences the route requires besides the providers' (empty: none).
+    pub audiences: Vec<String>,
     /// Scopes required.
     pub scopes: Option<ScopeRequirement>,
     /// Upstream header to claim name.
@@ -48,6 +51,7 @@ impl JwtStage {
         Self {
             authenticator,
             providers: config.providers,
+            audiences: config.audiences,
             scopes: config.scopes,
             forward_claims: config.forward_claims,
             forward_authorization: config.forward_authorization,
@@ -73,6 +77,11 @@ impl JwtStage {
             Err(error) => return self.invalid_token(&error),
         };
 
+        if !self.audience_accepted(&verified) {
+            let error = TokenError::WrongAudience { provider: verified.provider().to_owned() };
+            return self.invalid_token(&error);
+        }
+
         ctx.identity = Some(verified.clone());
         if let Some(required) = &self.scopes {
             if let Err(missing) = required.check(&verified) {
@@ -82,6 +91,19 @@ impl JwtStage {
 
         self.forward(ctx, &verified);
         Flow::Continue
+    }
+
+    /// Whether the token's `aud` (a string or an array) names one of the route's audiences.
+    fn audience_accepted(&self, token: &VerifiedToken) -> bool {
+        if self.audiences.is_empty() {
+            return true;
+        }
+        let named = |aud: &str| self.audiences.iter().any(|wanted| wanted == aud);
+        match token.claim("aud") {
+            Some(Value::String(aud)) => named(aud),
+            Some(Value::Array(auds)) => auds.iter().filter_map(Value::as_str).any(named),
+            _ => false,
+        }
     }
 
     fn forward(&self, ctx: &mut RequestContext, token: &VerifiedToken) {
