@@ -8,10 +8,11 @@
 //! Keys are `<prefix>{<identity>}:<policy>` (GCRA) and `<prefix>{<identity>}:<policy>:<start>`
 //! (quota period starting at `<start>` seconds): the hash tag is the identity, so every
 //! policy keyed by the same identity (a plan's throttle and quotas) lands in one Redis
-//! Cluster slot. Shortcoming: the client is a single-node connection manager; against a
-//! real Cluster, a request whose policies have different identities spans slots and the
-//! script would be refused. Supporting that needs the cluster client and one script per
-//! slot with refunds on denial.
+//! Cluster slot. Shortcoming: only a single node is supported. The client is a single-node
+//! connection manager, a batch mixes identities, and a request whose policies have
+//! different identities spans slots, so a real Cluster would refuse the script
+//! (CROSSSLOT). Supporting it needs the cluster client, batches grouped by slot, and one
+//! script per slot with refunds on denial.
 
 mod batcher;
 mod pool;
