@@ -184,7 +184,8 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, StartError> 
             shutdown_rx.clone(),
         );
         tasks.spawn(watcher);
-        let keys = crate::pipeline::limit::watch_keys(gateway.clone(), interval, shutdown_rx.clone());
+        let keys =
+            crate::pipeline::limit::watch_keys(gateway.clone(), interval, shutdown_rx.clone());
         tasks.spawn(keys);
     }
 

@@ -120,10 +120,8 @@ async fn keys_changed_on_disk_apply_without_a_reload() {
     assert_eq!(gateway.status(&second).await, 200);
     assert_eq!(gateway.status(&first).await, 401);
     let rejected = gateway.events.events();
-    let event = rejected
-        .iter()
-        .find(|e| e.event_type() == EventType::Custom("api_keys_rejected"))
-        .unwrap();
+    let event =
+        rejected.iter().find(|e| e.event_type() == EventType::Custom("api_keys_rejected")).unwrap();
     assert!(serde_json::to_string(event).unwrap().contains("keys.yaml"), "names the file");
 
     // A file naming an unknown plan is refused too.

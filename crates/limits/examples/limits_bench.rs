@@ -136,7 +136,8 @@ async fn server_stats(url: &str, reset: bool) -> Result<ServerStats, String> {
             .await
             .map_err(|e| e.to_string())?;
     }
-    let info: String = query(&["INFO", "all"]).query_async(&mut conn).await.map_err(|e| e.to_string())?;
+    let info: String =
+        query(&["INFO", "all"]).query_async(&mut conn).await.map_err(|e| e.to_string())?;
     let field = |name: &str| -> f64 {
         info.lines()
             .filter_map(|l| l.strip_prefix(name)?.strip_prefix(':'))

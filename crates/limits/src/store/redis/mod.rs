@@ -26,8 +26,8 @@ use crate::compile::RedisSettings;
 use crate::error::StoreError;
 use crate::health::Health;
 
-use pool::{Job, Pool};
 pub use pool::Outcome;
+use pool::{Job, Pool};
 pub use probe::RedisProbe;
 
 /// Handle to the shared store; cheap to clone.

@@ -37,7 +37,10 @@ impl RedisProbe {
         match algorithm {
             Algorithm::Gcra(gcra) => Self {
                 key: format!("{prefix}{{{identity}}}:{policy}"),
-                check: Check::Gcra { interval_us: gcra.interval as f64 / 1000.0, burst: gcra.burst },
+                check: Check::Gcra {
+                    interval_us: gcra.interval as f64 / 1000.0,
+                    burst: gcra.burst,
+                },
             },
             Algorithm::Quota(quota) => {
                 let Window { start, end } = quota.window(now);
