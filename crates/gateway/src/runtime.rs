@@ -184,11 +184,13 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, StartError> 
             shutdown_rx.clone(),
         );
         tasks.spawn(watcher);
+    }
+
+    if let Some(interval) = options.watch_interval {
         let keys =
             crate::pipeline::limit::watch_keys(gateway.clone(), interval, shutdown_rx.clone());
         tasks.spawn(keys);
     }
-
     readiness.set(true);
     for (name, address) in &listeners {
         tracing::info!(listener = %name, address = %address, "listening");
