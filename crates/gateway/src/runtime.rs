@@ -46,7 +46,8 @@ pub struct StartOptions {
     pub config: PathBuf,
     /// Use this sink instead of the one in the config (tests read events from memory).
     pub events: Option<EventSink>,
-    /// How often the config file is checked for changes; `None` disables watching.
+    /// How often the config file and the API keys file are checked for changes; `None`
+    /// disables watching.
     pub watch_interval: Option<Duration>,
 }
 
@@ -193,6 +194,11 @@ pub async fn start(options: StartOptions) -> Result<RunningGateway, StartError> 
         tasks.spawn(rotation);
     }
 
+    if let Some(interval) = options.watch_interval {
+        let keys =
+            crate::pipeline::limit::watch_keys(gateway.clone(), interval, shutdown_rx.clone());
+        tasks.spawn(keys);
+    }
     readiness.set(true);
     for (name, address) in &listeners {
         tracing::info!(listener = %name, address = %address, "listening");

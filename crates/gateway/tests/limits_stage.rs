@@ -4,13 +4,12 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::net::{SocketAddr, TcpListener};
-use std::process::{Child, Command, Stdio};
+use std::net::SocketAddr;
 
 use rampart_events::EventType;
 use rampart_limits::KeysFile;
 use support::client::{get, post, send};
+use support::redis::RedisServer;
 use support::upstream::TestUpstream;
 use support::TestGateway;
 
@@ -203,47 +202,9 @@ async fn api_key_lifecycle_through_the_gateway_and_admin_api() {
     assert_eq!(unknown_id.status, 404);
 }
 
-/// A `redis-server` child on a free port, killed on drop.
-struct Redis {
-    child: Child,
-    port: u16,
-}
-
-impl Redis {
-    fn start() -> Option<Self> {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let spawned = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no", "--logfile", ""])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn();
-        let Ok(mut child) = spawned else {
-            eprintln!("\n!!! SKIPPED: redis-server is not installed (CI installs it) !!!\n");
-            return None;
-        };
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        loop {
-            let line = lines.next().expect("redis-server exited before it was ready").unwrap();
-            if line.contains("Ready to accept connections") {
-                break;
-            }
-        }
-        std::thread::spawn(move || for _ in lines {});
-        Some(Self { child, port })
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_gateways_share_one_redis_limit_exactly() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = RedisServer::start() else { return };
     let upstream = TestUpstream::start("up").await;
     let shared = format!(
         r#"

@@ -20,9 +20,10 @@ rate_limits:
     algorithm: {quota: {limit: 1000000000, period: day}}
 "#;
 
-fn redis_yaml(url: &str, max_batch: usize) -> String {
+fn redis_yaml(url: &str, max_batch: usize, connections: usize) -> String {
     format!(
-        "redis:\n  url: {url}\n  max_batch: {max_batch}\n  response_timeout: 2s\n\
+        "redis:\n  url: {url}\n  max_batch: {max_batch}\n  connections: {connections}\n\
+         \x20 response_timeout: 2s\n\
          rate_limits:\n\
          \x20 - name: per-ip\n    key: [client_ip]\n    store: redis\n\
          \x20   algorithm: {{gcra: {{rate: 1000000, per: second, burst: 1000000}}}}\n\
@@ -113,30 +114,43 @@ async fn drive(
     run
 }
 
-/// Resets Redis command statistics, or returns the microseconds spent in scripts since.
-async fn server_stats(url: &str, reset: bool) -> Result<f64, String> {
+/// Redis's own figures: microseconds spent in scripts, and CPU seconds (user + system).
+#[derive(Debug, Clone, Copy, Default)]
+struct ServerStats {
+    script_us: f64,
+    cpu_secs: f64,
+}
+
+/// Resets Redis command statistics (when `reset`) and reads the server's counters.
+async fn server_stats(url: &str, reset: bool) -> Result<ServerStats, String> {
     let client = redis::Client::open(url).map_err(|e| e.to_string())?;
     let mut conn = client.get_multiplexed_async_connection().await.map_err(|e| e.to_string())?;
+    let query = |args: &'static [&'static str]| {
+        let mut cmd = redis::cmd(args[0]);
+        cmd.arg(&args[1..]);
+        cmd
+    };
     if reset {
-        let _: () = redis::cmd("CONFIG")
-            .arg("RESETSTAT")
+        let _: () = query(&["CONFIG", "RESETSTAT"])
             .query_async(&mut conn)
             .await
             .map_err(|e| e.to_string())?;
-        return Ok(0.0);
     }
-    let info: String = redis::cmd("INFO")
-        .arg("commandstats")
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| e.to_string())?;
-    let usec = info
+    let info: String =
+        query(&["INFO", "all"]).query_async(&mut conn).await.map_err(|e| e.to_string())?;
+    let field = |name: &str| -> f64 {
+        info.lines()
+            .filter_map(|l| l.strip_prefix(name)?.strip_prefix(':'))
+            .filter_map(|v| v.trim().parse::<f64>().ok())
+            .sum()
+    };
+    let script_us = info
         .lines()
         .filter(|l| l.starts_with("cmdstat_evalsha:") || l.starts_with("cmdstat_eval:"))
         .filter_map(|l| l.split(',').find_map(|f| f.strip_prefix("usec=")))
         .filter_map(|v| v.parse::<f64>().ok())
         .sum();
-    Ok(usec)
+    Ok(ServerStats { script_us, cpu_secs: field("used_cpu_user") + field("used_cpu_sys") })
 }
 
 fn setup(yaml: &str, names: &[&str]) -> Result<(Arc<Limiter>, Policies), String> {
@@ -157,17 +171,42 @@ async fn main() -> Result<(), String> {
         println!("no redis url given: skipping the redis scenarios");
         return Ok(());
     };
-    for (batch, tasks) in [(128, 256), (128, 64), (1, 256)] {
-        let (limiter, policies) = setup(&redis_yaml(&url, batch), &["per-ip"])?;
+    let scenarios = [
+        (128, 1, 16),
+        (128, 1, 64),
+        (128, 1, 256),
+        (128, 1, 1024),
+        (128, 2, 256),
+        (128, 2, 1024),
+        (512, 1, 1024),
+        (1, 1, 256),
+    ];
+    for (batch, connections, tasks) in scenarios {
+        let (limiter, policies) = setup(&redis_yaml(&url, batch, connections), &["per-ip"])?;
         drive(Arc::clone(&limiter), Arc::clone(&policies), tasks, 200, 10_000).await;
-        server_stats(&url, true).await?;
-        let mut run = drive(limiter, policies, tasks, 200_000 / tasks * 2, 10_000).await;
-        run.print(&format!("redis, max_batch {batch}, {tasks} tasks"));
-        let server_us = server_stats(&url, false).await? / run.decisions as f64;
-        println!("{:<34} server time {server_us:.2} µs/decision", "");
+        let before_health = limiter.redis_health().unwrap_or_default();
+        let before = server_stats(&url, true).await?;
+        let per_task = (400_000 / tasks).max(1);
+        let mut run = drive(Arc::clone(&limiter), policies, tasks, per_task, 10_000).await;
+        let after = server_stats(&url, false).await?;
+        let health = limiter.redis_health().unwrap_or_default();
+        run.print(&format!("redis, batch {batch}, {connections} conn, {tasks} tasks"));
+        let batches = health.batches.saturating_sub(before_health.batches).max(1);
+        let sent = health.batched_decisions.saturating_sub(before_health.batched_decisions);
+        let secs = run.elapsed.as_secs_f64();
+        let server_cpu = after.cpu_secs - before.cpu_secs;
+        println!(
+            "{:<34} redis cpu {:.0}% ({:.2} µs/decision), script time {:.2} µs/decision, \
+             mean batch {:.1}",
+            "",
+            server_cpu / secs * 100.0,
+            server_cpu * 1e6 / run.decisions as f64,
+            after.script_us / run.decisions as f64,
+            sent as f64 / batches as f64,
+        );
     }
 
-    let (limiter, policies) = setup(&redis_yaml(&url, 128), &["exact"])?;
+    let (limiter, policies) = setup(&redis_yaml(&url, 128, 1), &["exact"])?;
     let run = drive(limiter, policies, 256, 200, 1).await;
     println!("redis exactness: 51200 concurrent checks on a 20000 quota admitted {}", run.admitted);
     Ok(())

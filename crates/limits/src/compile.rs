@@ -81,6 +81,8 @@ pub struct RedisSettings {
     pub max_batch: usize,
     /// Most script calls in flight.
     pub max_in_flight: usize,
+    /// Connections the batches are spread over.
+    pub connections: usize,
 }
 
 impl std::fmt::Debug for RedisSettings {
@@ -93,6 +95,7 @@ impl std::fmt::Debug for RedisSettings {
             .field("retry_interval", &self.retry_interval)
             .field("max_batch", &self.max_batch)
             .field("max_in_flight", &self.max_in_flight)
+            .field("connections", &self.connections)
             .finish()
     }
 }
@@ -328,6 +331,7 @@ fn compile_redis(redis: &RedisConfig, path: &str) -> Result<RedisSettings, Confi
         retry_interval: duration(&redis.retry_interval, "retry_interval")?,
         max_batch: redis.max_batch,
         max_in_flight: redis.max_in_flight,
+        connections: redis.connections,
     };
     if settings.key_prefix.contains(['{', '}']) {
         let reason = "key_prefix must not contain { or } (they would become the hash tag)";
@@ -338,6 +342,7 @@ fn compile_redis(redis: &RedisConfig, path: &str) -> Result<RedisSettings, Confi
     }
     check_range(settings.max_batch, 1, 4096, &format!("{path}.max_batch"))?;
     check_range(settings.max_in_flight, 1, 256, &format!("{path}.max_in_flight"))?;
+    check_range(settings.connections, 1, 64, &format!("{path}.connections"))?;
     Ok(settings)
 }
 

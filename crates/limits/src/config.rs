@@ -244,6 +244,9 @@ pub struct RedisConfig {
     /// Most script calls in flight at once. Default: 4.
     #[serde(default = "default_max_in_flight")]
     pub max_in_flight: usize,
+    /// Multiplexed connections the batches are spread over. Default: 1.
+    #[serde(default = "default_connections")]
+    pub connections: usize,
 }
 
 impl std::fmt::Debug for RedisConfig {
@@ -324,6 +327,10 @@ fn default_retry_interval() -> String {
 
 fn default_max_batch() -> usize {
     128
+}
+
+fn default_connections() -> usize {
+    1
 }
 
 fn default_max_in_flight() -> usize {

@@ -22,7 +22,7 @@ pub enum StoreEvent {
 pub type StoreEventHook = Arc<dyn Fn(&StoreEvent) + Send + Sync>;
 
 /// Counters and state for the `/metrics` endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct HealthSnapshot {
     /// Whether Redis is considered up.
     pub up: bool,
@@ -32,6 +32,10 @@ pub struct HealthSnapshot {
     pub fallback_checks: u64,
     /// Requests denied because Redis was down and a policy fails closed.
     pub denied_unavailable: u64,
+    /// Script calls sent (batches of decisions) since start.
+    pub batches: u64,
+    /// Decisions sent in those batches; `batched_decisions / batches` is the mean batch.
+    pub batched_decisions: u64,
 }
 
 /// The circuit breaker: after a failure, Redis is skipped until `retry_interval` has passed
@@ -43,6 +47,8 @@ pub struct Health {
     failures: AtomicU64,
     fallback_checks: AtomicU64,
     denied_unavailable: AtomicU64,
+    batches: AtomicU64,
+    batched_decisions: AtomicU64,
     hook: RwLock<Option<StoreEventHook>>,
 }
 
@@ -62,6 +68,8 @@ impl Health {
             failures: AtomicU64::new(0),
             fallback_checks: AtomicU64::new(0),
             denied_unavailable: AtomicU64::new(0),
+            batches: AtomicU64::new(0),
+            batched_decisions: AtomicU64::new(0),
             hook: RwLock::new(None),
         }
     }
@@ -119,6 +127,13 @@ impl Health {
         self.denied_unavailable.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Counts one script call carrying `decisions` decisions.
+    pub fn count_batch(&self, decisions: usize) {
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        let decisions = u64::try_from(decisions).unwrap_or(u64::MAX);
+        self.batched_decisions.fetch_add(decisions, Ordering::Relaxed);
+    }
+
     /// The current state and counters.
     pub fn snapshot(&self) -> HealthSnapshot {
         HealthSnapshot {
@@ -126,6 +141,8 @@ impl Health {
             failures: self.failures.load(Ordering::Relaxed),
             fallback_checks: self.fallback_checks.load(Ordering::Relaxed),
             denied_unavailable: self.denied_unavailable.load(Ordering::Relaxed),
+            batches: self.batches.load(Ordering::Relaxed),
+            batched_decisions: self.batched_decisions.load(Ordering::Relaxed),
         }
     }
 

@@ -13,14 +13,15 @@
 //! See `docs/limits.md` for the configuration reference and the algorithms.
 //!
 //! Known gaps (each also noted where it lives):
-//! - Redis Cluster is not supported: keys carry hash tags per identity, but the client is a
-//!   single-node connection manager, and a request whose Redis policies have different
-//!   identities would span slots (needs the cluster client and per-slot scripts).
+//! - Redis Cluster is not supported, only a single node: keys carry hash tags per identity,
+//!   but the client is a single-node connection manager, batches mix identities, and a
+//!   request whose Redis policies have different identities would span slots (needs the
+//!   cluster client, batches grouped by slot and per-slot scripts with refunds).
 //! - Across the two stores (memory, then Redis) a denial refunds the memory record rather
 //!   than never making it; a concurrent request on the same key can see the brief dip.
 //! - Every request costs 1; weighted costs are not offered.
-//! - The Redis figure of 50,000 decisions/s was not demonstrated on the shared benchmark
-//!   machine (see bench/limits/README.md).
+//! - The end-to-end cost of the memory limiter (target: at most 5% of a proxied request)
+//!   is within the noise of the shared benchmark machine; see bench/limits/README.md.
 
 pub mod algorithm;
 pub mod apikeys;

@@ -48,6 +48,13 @@ fn a_full_document_compiles_with_defaults() {
     let redis = limits.redis.as_ref().unwrap();
     assert_eq!(redis.key_prefix, "rampart:rl:");
     assert_eq!(redis.response_timeout, std::time::Duration::from_millis(100));
+    assert_eq!((redis.max_batch, redis.max_in_flight, redis.connections), (128, 4, 1));
+}
+
+#[test]
+fn redis_connections_out_of_range_name_their_path() {
+    let yaml = VALID.replace("6379/\n", "6379/\n  connections: 0\n");
+    assert_eq!(error_of(&yaml), "redis.connections: must be between 1 and 64, got 0");
 }
 
 #[test]

@@ -89,6 +89,30 @@ async fn two_gateways_share_one_limit_exactly() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_decisions_travel_in_batches_over_several_connections() {
+    let Some(server) = RedisServer::start() else { return };
+    let yaml = format!(
+        "redis:\n  url: {}\n  connections: 3\n  max_batch: 16\nrate_limits:\n{SHARED}",
+        server.url()
+    );
+    let limits = CompiledLimits::compile(&LimitsConfig::from_yaml(&yaml).unwrap(), "").unwrap();
+    let clock = ManualClock::at_secs(NOW);
+    let gateways = two_gateways(&limits, &clock);
+
+    let burst = pick(&limits, &["burst"]);
+    assert_eq!(storm(&gateways, &burst, "e", 1200).await, 100, "exact across connections");
+
+    let mut batches = 0;
+    for gateway in &gateways {
+        let health = gateway.redis_health().unwrap();
+        assert_eq!(health.batched_decisions, 600);
+        assert!(health.batches >= 600 / 16, "no batch exceeds max_batch: {health:?}");
+        batches += health.batches;
+    }
+    assert!(batches < 1200, "concurrent decisions share script calls: {batches} calls");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_denial_in_redis_consumes_no_other_policy() {
     let Some(server) = RedisServer::start() else { return };
     let limits = config(&server.url(), SHARED);

@@ -1,7 +1,8 @@
 //! `rampart keys`: create API keys and enable or disable them in the keys file.
 //!
-//! A running gateway reads the keys file at start and reload; `keys create` takes effect on
-//! the next reload (SIGHUP), while the admin API (`POST /keys/{id}/disable`) applies at once.
+//! A running gateway watches the keys file (checked every second, like its config), so keys
+//! created, disabled or enabled here take effect without a reload; the admin API
+//! (`POST /keys/{id}/disable`) applies at once.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -15,7 +16,7 @@ use rampart_limits::{apikeys, CompiledLimits};
 pub enum KeysCommand {
     /// Create a key on a usage plan; prints the key once (only its hash is stored).
     Create(CreateArgs),
-    /// Disable a key by id (refused with 401 from the next reload on).
+    /// Disable a key by id (a running gateway refuses it with 401 within a second).
     Disable(ToggleArgs),
     /// Enable a disabled key by id.
     Enable(ToggleArgs),
@@ -103,7 +104,7 @@ fn toggle(args: &ToggleArgs, enabled: bool) -> anyhow::Result<()> {
     apikeys::set_enabled_in_file(&keys, &args.id, enabled)?;
     let state = if enabled { "enabled" } else { "disabled" };
     eprintln!(
-        "key {} {state} in {}; reload the gateway or use the admin API",
+        "key {} {state} in {}; running gateways apply it within a second",
         args.id,
         keys.display()
     );

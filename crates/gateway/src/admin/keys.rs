@@ -51,7 +51,8 @@ pub(super) async fn answer(
     let Some(keys) = limits.keys.as_ref() else {
         return not_found("rate_limiting.api_keys.file is not configured");
     };
-    let Some(key) = keys.index.get(id) else {
+    let index = keys.index.load();
+    let Some(key) = index.get(id) else {
         return not_found(&format!("no API key has the id {id:?}"));
     };
 
@@ -69,7 +70,7 @@ pub(super) async fn answer(
                 let body = json!({ "error": format!("cannot update the keys file: {error}") });
                 return json(StatusCode::INTERNAL_SERVER_ERROR, &body);
             }
-            if let Err(error) = keys.index.set_enabled(id, enabled) {
+            if let Err(error) = index.set_enabled(id, enabled) {
                 return not_found(&error.to_string());
             }
             tracing::info!(key.id = id, enabled, "api key state changed");

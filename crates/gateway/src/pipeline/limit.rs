@@ -7,8 +7,9 @@
 use std::borrow::Cow;
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use arc_swap::ArcSwap;
 use http::{HeaderName, HeaderValue, StatusCode};
 use rampart_events::EventType;
 use rampart_limits::{
@@ -18,6 +19,11 @@ use rampart_limits::{
 
 use super::{Denial, Flow, RequestContext, Stage, StageFuture};
 use crate::metrics::Metrics;
+use crate::reload::Fingerprint;
+
+mod keys_watch;
+
+pub use keys_watch::{reload_keys, watch_keys};
 
 /// The limits state of one snapshot: the compiled policies, the process-wide limiter (kept
 /// across reloads while its stores are unchanged) and the loaded API keys.
@@ -36,8 +42,11 @@ pub struct LimitsRuntime {
 /// The loaded keys file and where requests carry keys.
 #[derive(Debug)]
 pub struct ApiKeys {
-    /// Keys by digest and id.
-    pub index: ApiKeyIndex,
+    /// Keys by digest and id; replaced whole when the keys file changes on disk
+    /// (see [`watch_keys`]).
+    pub index: ArcSwap<ApiKeyIndex>,
+    /// The fingerprint of the keys file the index was read from.
+    pub loaded: Mutex<Fingerprint>,
     /// The keys file (the admin API persists enable/disable there).
     pub file: PathBuf,
     /// Request header carrying the key.
@@ -105,6 +114,7 @@ impl LimitStage {
         };
         let key = keys
             .index
+            .load()
             .authenticate(presented, SystemClock.now_nanos())
             .map_err(|error| Box::new(key_denial(Some(&error))))?;
         let route = ctx.route.as_deref().unwrap_or_default();

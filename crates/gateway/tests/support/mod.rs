@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod client;
+pub mod redis;
 pub mod upstream;
 
 use std::path::PathBuf;

@@ -4,8 +4,9 @@
 //! settings (`redis`, `memory`) are unchanged; changing them starts fresh counters.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use arc_swap::ArcSwap;
 use http::HeaderName;
 use rampart_limits::{ApiKeyIndex, CompiledLimits, KeysFile, Limiter, SystemClock};
 
@@ -75,6 +76,7 @@ fn load_keys(compiled: &CompiledLimits, file: &Path) -> Result<Option<ApiKeys>, 
     let base_dir = file.parent().unwrap_or(Path::new("."));
     let keys_path = base_dir.join(keys_file);
     let at = "rate_limiting.api_keys";
+    let fingerprint = crate::reload::fingerprint(&keys_path);
     let loaded = KeysFile::load(&keys_path)
         .map_err(|error| invalid(file, format!("{at}.file"), error.to_string()))?;
     let index = ApiKeyIndex::build(&loaded, compiled).map_err(|error| {
@@ -83,7 +85,13 @@ fn load_keys(compiled: &CompiledLimits, file: &Path) -> Result<Option<ApiKeys>, 
     let header = HeaderName::from_bytes(settings.header.to_ascii_lowercase().as_bytes())
         .map_err(|_| invalid(file, format!("{at}.header"), "not a valid header name"))?;
     let query_param = settings.query_param.clone();
-    Ok(Some(ApiKeys { index, file: keys_path, header, query_param }))
+    Ok(Some(ApiKeys {
+        index: ArcSwap::from_pointee(index),
+        loaded: Mutex::new(fingerprint),
+        file: keys_path,
+        header,
+        query_param,
+    }))
 }
 
 fn same_stores(old: &CompiledLimits, new: &CompiledLimits) -> bool {
