@@ -92,7 +92,8 @@ fn keep_baseline_severity(
     let single = std::slice::from_ref(resource);
     match run_check(baseline, single, options.pss_version).into_iter().next() {
         Some((_, also)) if baseline.severity > check.severity => {
-            let message = format!("{message}; fails the baseline level too ({}): {also}", baseline.id);
+            let message =
+                format!("{message}; fails the baseline level too ({}): {also}", baseline.id);
             (message, baseline.severity)
         }
         _ => (message, check.severity),

@@ -355,9 +355,10 @@ fn request_host(request: &Request<Incoming>) -> Result<String, String> {
     };
 
     match (authority, header) {
-        (Some(authority), Some(header)) if authority != header => Err(
-            "the request target's authority and the Host header name different hosts".to_owned(),
-        ),
+        (Some(authority), Some(header)) if authority != header => {
+            Err("the request target's authority and the Host header name different hosts"
+                .to_owned())
+        }
         (Some(host), _) | (None, Some(host)) => Ok(host.name),
         (None, None) if request.version() == http::Version::HTTP_11 => {
             Err("an HTTP/1.1 request needs a Host header".to_owned())

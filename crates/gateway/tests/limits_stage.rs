@@ -168,7 +168,11 @@ async fn api_key_lifecycle_through_the_gateway_and_admin_api() {
     assert_eq!(not_in_plan.status, 403);
     assert_eq!(not_in_plan.json()["error"], "route_not_in_plan");
 
-    assert_eq!(send(addr, with_key("/limited/x", key.expose())).await.status, 200);
+    let ok = send(addr, with_key("/limited/x", key.expose())).await;
+    assert_eq!(ok.status, 200);
+    // The key is a credential: it is not forwarded to the service (forward_key: false).
+    let seen = ok.json();
+    assert!(seen["headers"]["x-api-key"].is_null(), "the upstream saw the key: {seen}");
     assert_eq!(send(addr, with_key("/limited/x", key.expose())).await.status, 200);
     let over = send(addr, with_key("/limited/x", key.expose())).await;
     assert_eq!(over.status, 429);

@@ -182,7 +182,8 @@ async fn connect_is_405_and_the_connection_closes() {
     // No `connection: close` from the client: the gateway must close by itself, or `raw`
     // waits for its 5 s read timeout and the reply still arrives (the assertion on the
     // header below is what fails then).
-    let reply = raw(gw.addr(), b"CONNECT 127.0.0.1:22 HTTP/1.1\r\nhost: 127.0.0.1:22\r\n\r\n").await;
+    let reply =
+        raw(gw.addr(), b"CONNECT 127.0.0.1:22 HTTP/1.1\r\nhost: 127.0.0.1:22\r\n\r\n").await;
     assert_eq!(raw_status(&reply), 405, "{reply}");
     assert!(reply.contains("CONNECT is not supported"), "{reply}");
     assert!(reply.to_ascii_lowercase().contains("connection: close"), "{reply}");

@@ -289,11 +289,15 @@ pub struct ApiKeysConfig {
     /// Query parameter carrying the key, if any. Default: none.
     #[serde(default)]
     pub query_param: Option<String>,
+    /// Whether the key header goes on to the upstream. Default: false (removed, so the
+    /// credential does not reach the service's logs). A key in the query string is forwarded.
+    #[serde(default)]
+    pub forward_key: bool,
 }
 
 impl Default for ApiKeysConfig {
     fn default() -> Self {
-        Self { file: None, header: default_key_header(), query_param: None }
+        Self { file: None, header: default_key_header(), query_param: None, forward_key: false }
     }
 }
 

@@ -70,6 +70,15 @@ pub fn run(command: &WafCommand) -> ExitCode {
         _ => ftw::run(&options, &mut stdout),
     };
     match result {
+        // No test at all is a wrong path or filter, not a pass: a CI job must not go green.
+        Ok(summary) if summary.passed + summary.failed == 0 => {
+            let (tests, filter) = (args.tests.display(), args.filter.as_deref().unwrap_or(""));
+            eprintln!(
+                "rampart waf ftw: no test ran: {tests} holds no go-ftw test that is not skipped \
+                 (filter: `{filter}`); check --tests and --filter"
+            );
+            ExitCode::from(2)
+        }
         Ok(summary) if summary.failed == 0 => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(error) => {

@@ -126,3 +126,45 @@ fn waf_config_errors_name_the_route() {
     );
     assert!(error_of(&paranoid).contains("paranoia_level must be 1, 2, 3 or 4"));
 }
+
+/// Found by a new user: a misspelt workload namespace made the seed's Istio policies apply to
+/// nothing, and `check` said ok while the gateway served the route unprotected.
+#[test]
+fn an_istio_policy_that_selects_no_route_fails_the_check() {
+    let istio = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/zero-trust/research.yaml")
+        .canonicalize()
+        .unwrap();
+    let config = |namespace: &str| {
+        format!(
+            "{BASE}authorization:\n  istio:\n    files: [\"{}\"]\n    workloads:\n      \
+             - {{target: guarded, namespace: {namespace}, labels: {{app: research-data-service}}}}\n",
+            istio.display()
+        )
+    };
+    let (code, _, stderr) = check(&config("research"));
+    assert_eq!(code, 0, "{stderr}");
+
+    let error = error_of(&config("reserch"));
+    assert!(error.contains("authorization.istio.workloads"), "{error}");
+    assert!(error.contains("selects no route"), "{error}");
+}
+
+/// Found by a new user: `check` said ok for configs that `serve` then refused to start with.
+#[test]
+fn what_serve_would_refuse_at_start_fails_the_check() {
+    let error = error_of(&format!("{BASE}events: {{sink: file}}\n"));
+    assert!(error.contains("events.path is required"), "{error}");
+
+    let error = error_of(&format!("{BASE}events: {{sink: stdout, path: /tmp/e.jsonl}}\n"));
+    assert!(error.contains("only valid with `sink: file`"), "{error}");
+
+    let error =
+        error_of(&format!("{BASE}events: {{sink: file, path: /nonexistent/dir/e.jsonl}}\n"));
+    assert!(error.contains("at `events.path`"), "{error}");
+    assert!(error.contains("`/nonexistent/dir` does not exist"), "{error}");
+
+    let error = error_of(&format!("{BASE}demo: {{address: \"127.0.0.1:8080\"}}\n"));
+    assert!(error.contains("at `listeners[0].address`"), "{error}");
+    assert!(error.contains("is also `demo.address`"), "{error}");
+}

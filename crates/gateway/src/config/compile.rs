@@ -76,6 +76,41 @@ pub fn compile(
     compile_reusing(config, file, metrics, None)
 }
 
+/// Refuses at load what the event sink would refuse only when `serve` opens it, so that
+/// `rampart check` catches it: a missing or stray `path`, a bad capacity, a missing directory.
+fn check_events(config: &Config, file: &Path) -> Result<(), ConfigError> {
+    config.events.validate().map_err(|error| invalid(file, "events", error.to_string()))?;
+    if let Some(path) = &config.events.path {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            let message = format!("the directory `{}` does not exist", dir.display());
+            return Err(invalid(file, "events.path", message));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses two sockets of the config on one address (listeners, admin, demo), which `serve`
+/// would only find out when the second bind fails.
+fn check_addresses(config: &Config, file: &Path) -> Result<(), ConfigError> {
+    let mut taken: Vec<(std::net::SocketAddr, String)> =
+        vec![(config.admin.address, "admin.address".into())];
+    if let Some(demo) = &config.demo {
+        taken.push((demo.address, "demo.address".into()));
+    }
+    for (index, listener) in config.listeners.iter().enumerate() {
+        let at = format!("listeners[{index}].address");
+        let address = listener.address;
+        let clash = taken.iter().find(|(other, _)| *other == address && address.port() != 0);
+        if let Some((_, other)) = clash {
+            let message = format!("{address} is also `{other}`; each socket needs its own address");
+            return Err(invalid(file, at, message));
+        }
+        taken.push((address, at));
+    }
+    Ok(())
+}
+
 /// [`compile`] for a reload: state that outlives snapshots (the rate limiter's counters) is
 /// taken from `previous` when its settings are unchanged.
 pub fn compile_reusing(
@@ -85,6 +120,8 @@ pub fn compile_reusing(
     previous: Option<&Snapshot>,
 ) -> Result<Snapshot, ConfigError> {
     let base_dir = file.parent().unwrap_or(Path::new(".")).to_owned();
+    check_events(&config, file)?;
+    check_addresses(&config, file)?;
     let tls = compile_listeners(&config, file, &base_dir)?;
     let upstreams = compile_upstreams(&config.upstreams, file, &base_dir)?;
 

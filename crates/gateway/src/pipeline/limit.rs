@@ -53,6 +53,8 @@ pub struct ApiKeys {
     pub header: HeaderName,
     /// Query parameter carrying the key, if any.
     pub query_param: Option<String>,
+    /// Whether the key header is forwarded upstream (default: removed).
+    pub forward_key: bool,
 }
 
 /// Limits requests on one route.
@@ -76,6 +78,9 @@ impl LimitStage {
     }
 
     async fn decide(&self, ctx: &mut RequestContext, head: &http::request::Parts) -> Flow {
+        if let Some(keys) = self.runtime.keys.as_ref().filter(|keys| !keys.forward_key) {
+            ctx.upstream_header_removals.push(keys.header.clone());
+        }
         let key = match self.api_key(ctx, head) {
             Ok(key) => key,
             Err(denial) => return Flow::Deny(denial),

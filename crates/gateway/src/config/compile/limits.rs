@@ -91,6 +91,7 @@ fn load_keys(compiled: &CompiledLimits, file: &Path) -> Result<Option<ApiKeys>, 
         file: keys_path,
         header,
         query_param,
+        forward_key: settings.forward_key,
     }))
 }
 

@@ -34,11 +34,14 @@ pub(super) fn load(
 
     section.check_targets(|name| config.routes.iter().any(|r| r.name == name)).map_err(fail)?;
     let policies = Policies::load(section, base_dir).map_err(fail)?;
-    for policy in policies.authorization.unmapped() {
-        tracing::warn!(
-            policy.name = policy,
-            "authorization policy selects no route; map its workload under istio.workloads"
+    // A policy that applies to no route protects nothing: almost always a misspelt namespace
+    // or label in istio.workloads. Refuse it rather than serve without it (fail closed).
+    if let Some(policy) = policies.authorization.unmapped().next() {
+        let message = format!(
+            "the authorization policy `{policy}` selects no route: check the namespace and \
+             labels of its workload under istio.workloads (or remove the policy from the file)"
         );
+        return Err(invalid(file, "authorization.istio.workloads", message));
     }
     Ok(Some(RoutePolicies {
         authorization: Arc::new(policies.authorization),
