@@ -76,7 +76,13 @@ fn options() -> Options {
 fn tls_config(options: &Options) -> ClientConfig {
     let mut provider = rustls::crypto::aws_lc_rs::default_provider();
     if options.kx == "x25519" {
-        provider.kx_groups = vec![rustls::crypto::aws_lc_rs::kx_group::X25519];
+        // X25519 is preferred for the key exchange; P-256 must still be offered, because in
+        // TLS 1.2 OpenSSL (nginx) only uses an ECDSA certificate whose curve is among the
+        // client's groups, and answers handshake_failure otherwise.
+        provider.kx_groups = vec![
+            rustls::crypto::aws_lc_rs::kx_group::X25519,
+            rustls::crypto::aws_lc_rs::kx_group::SECP256R1,
+        ];
     }
     let versions: &[&rustls::SupportedProtocolVersion] = match options.tls.as_str() {
         "1.2" => &[&rustls::version::TLS12],
