@@ -97,6 +97,28 @@ impl Fixture {
     }
 }
 
+/// Found by a new user: a `sub` holding CR LF was accepted and its header silently left out, so
+/// the service got a request without the identity it expects. Now the token is refused.
+#[tokio::test]
+async fn a_forwarded_claim_that_cannot_be_a_header_is_401() {
+    let f = fixture().await;
+    let token = f.token(|request| request.subject = Some("alice\r\nx-admin: true".into()));
+    let reply = f.with_token("/data/1", &token).await;
+    assert_eq!(reply.status, 401, "{:?}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(reply.json()["error"], "invalid_token");
+
+    let events = f.gw.events_for(&reply.request_id()).await;
+    assert_eq!(events[0].event_type(), EventType::AuthenticationFailed);
+    assert_eq!(events[0].details()["reason"], "unforwardable_claim");
+    assert_eq!(events[0].details()["claim"], "sub");
+
+    // A token without the claim at all still passes: the header is simply not set.
+    let token = f.token(|request| request.subject = None);
+    let reply = f.with_token("/data/1", &token).await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.json()["headers"].get("x-user-id").is_none());
+}
+
 #[tokio::test]
 async fn missing_token_is_401_without_error_code() {
     let f = fixture().await;

@@ -89,8 +89,10 @@ impl JwtStage {
             }
         }
 
-        self.forward(ctx, &verified);
-        Flow::Continue
+        match self.forward(ctx, &verified) {
+            Ok(()) => Flow::Continue,
+            Err(claim) => self.unforwardable_claim(claim),
+        }
     }
 
     /// Whether the token's `aud` (a string or an array) names one of the route's audiences.
@@ -106,13 +108,37 @@ impl JwtStage {
         }
     }
 
-    fn forward(&self, ctx: &mut RequestContext, token: &VerifiedToken) {
+    /// Sets the forwarded claims as upstream headers. A claim that is present but cannot be a
+    /// header value (a control character such as CR or LF) fails the request, rather than
+    /// reaching the service without the identity it expects; returns that claim's name.
+    fn forward<'a>(
+        &'a self,
+        ctx: &mut RequestContext,
+        token: &VerifiedToken,
+    ) -> Result<(), &'a str> {
         for (header, claim) in &self.forward_claims {
-            let Some(value) = token.claims().get(claim).and_then(claim_header_value) else {
-                continue;
-            };
-            ctx.upstream_headers.push((header.clone(), value));
+            let Some(value) = token.claims().get(claim) else { continue };
+            match claim_header_value(value) {
+                Some(Ok(value)) => ctx.upstream_headers.push((header.clone(), value)),
+                Some(Err(())) => return Err(claim),
+                None => {}
+            }
         }
+        Ok(())
+    }
+
+    fn unforwardable_claim(&self, claim: &str) -> Flow {
+        let description = "the token holds a claim that cannot be forwarded as a header";
+        let challenge = format!(
+            "Bearer realm=\"{}\", error=\"invalid_token\", error_description=\"{}\"",
+            self.realm, description
+        );
+        let denial = Denial::new(StatusCode::UNAUTHORIZED, "invalid_token", description)
+            .event(EventType::AuthenticationFailed)
+            .detail("reason", "unforwardable_claim")
+            .detail("claim", claim)
+            .header(WWW_AUTHENTICATE, header_value(&challenge));
+        self.count(denial, "unforwardable_claim")
     }
 
     fn missing_token(&self) -> Flow {
@@ -222,13 +248,14 @@ fn header_value(text: &str) -> HeaderValue {
     HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static("Bearer"))
 }
 
-fn claim_header_value(claim: &Value) -> Option<HeaderValue> {
+/// The header value of a claim; None for a null claim, an error for text a header cannot hold.
+fn claim_header_value(claim: &Value) -> Option<Result<HeaderValue, ()>> {
     let text = match claim {
         Value::String(text) => text.clone(),
         Value::Null => return None,
         other => other.to_string(),
     };
-    HeaderValue::from_str(&text).ok()
+    Some(HeaderValue::from_str(&text).map_err(|_| ()))
 }
 
 #[cfg(test)]
