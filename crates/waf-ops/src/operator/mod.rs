@@ -11,7 +11,7 @@ mod injection;
 mod ip;
 mod numeric;
 mod phrase;
-mod regex;
+pub(crate) mod regex;
 mod strings;
 mod validate;
 mod verify_cc;

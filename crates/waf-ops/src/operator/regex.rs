@@ -90,8 +90,9 @@ fn build(pattern: &str) -> Result<Regex, regex::Error> {
         .build()
 }
 
-/// Rewrites PCRE byte-mode spellings into ones the `regex` crate reads as bytes.
-pub(super) fn to_byte_syntax(pattern: &str) -> String {
+/// Rewrites PCRE byte-mode spellings into ones the `regex` crate reads as bytes. The
+/// prefilter parses patterns through this same function, so both see one language.
+pub(crate) fn to_byte_syntax(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len());
     let mut chars = pattern.char_indices().peekable();
     while let Some((_, c)) = chars.next() {
